@@ -1,0 +1,1 @@
+"""phoihop: software for an inter-agency coordination regulation (quy chế phối hợp)."""

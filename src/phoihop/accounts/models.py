@@ -1,0 +1,78 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from phoihop.accounts.choices import AgencyKind, Role
+from phoihop.core.choices import Classification
+
+
+class Agency(models.Model):
+    """An agency (cơ quan): a party to a regulation or a foreign counterpart."""
+
+    code = models.SlugField(_("mã"), max_length=32, unique=True)
+    name = models.CharField(_("tên cơ quan"), max_length=255)
+    short_name = models.CharField(_("tên viết tắt"), max_length=64)
+    name_native = models.CharField(_("tên bằng tiếng nước ngoài"), max_length=255, blank=True)
+    kind = models.CharField(_("loại"), max_length=16, choices=AgencyKind.choices)
+    country = models.CharField(_("quốc gia (mã ISO)"), max_length=2, default="VN")
+    document_prefix = models.CharField(
+        _("ký hiệu văn bản"), max_length=32, blank=True, help_text=_("Ví dụ: CAT, SNgV")
+    )
+    head_title = models.CharField(_("chức danh người đứng đầu"), max_length=128, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("cơ quan")
+        verbose_name_plural = _("cơ quan")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_foreign(self) -> bool:
+        return self.kind == AgencyKind.FOREIGN
+
+
+class Unit(models.Model):
+    """A division (đơn vị, phòng nghiệp vụ) of an agency."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="units")
+    code = models.SlugField(_("mã"), max_length=32)
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    is_liaison = models.BooleanField(_("là đầu mối phối hợp"), default=False)
+
+    class Meta:
+        ordering = ["agency", "name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "code"], name="unit_code_unique")]
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.agency.short_name})"
+
+
+class User(AbstractUser):
+    """A person who signs in: belongs to an agency and unit, has a role and a clearance."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.OFFICER)
+    clearance = models.PositiveSmallIntegerField(
+        _("cấp độ tiếp cận bí mật"), choices=Classification.choices, default=Classification.THUONG
+    )
+    position = models.CharField(_("chức vụ"), max_length=128, blank=True)
+    is_demo = models.BooleanField(_("tài khoản trình diễn"), default=False)
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    is_system = False

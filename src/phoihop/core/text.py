@@ -1,0 +1,33 @@
+"""Vietnamese text: NFC normalisation and a folded form for search.
+
+The folded form drops diacritics, maps đ/Đ to d, lower-cases and collapses
+whitespace, so "Đồng Văn", "dong van" and "DONG  VĂN" (even typed in NFD)
+all fold to "dong van".
+"""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def nfc(value: str | None) -> str:
+    """The text in Unicode NFC with surrounding whitespace removed."""
+    if not value:
+        return ""
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def fold(value: str | None) -> str:
+    """A search key: no diacritics, đ→d, lower case, single spaces."""
+    if not value:
+        return ""
+    text = unicodedata.normalize("NFD", str(value))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = text.replace("đ", "d").replace("Đ", "D").replace("ð", "d")
+    return _SPACES.sub(" ", text.casefold()).strip()
+
+
+def search_blob(*parts: str | None) -> str:
+    """Fold and join several fields into one searchable column value."""
+    return " | ".join(f for f in (fold(p) for p in parts) if f)

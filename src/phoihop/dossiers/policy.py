@@ -1,0 +1,52 @@
+"""Who may see and work which dossier.
+
+A dossier is visible to users of its lead and supporting agencies whose
+clearance reaches its classification; a Tuyệt mật dossier, only to users also
+named on it. Provincial oversight and administrators see no dossier; the
+aggregate action (statistics) is open to the roles that read figures over a
+whole regulation. Everything hanging off a dossier follows the dossier.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES
+from phoihop.core import policy
+from phoihop.core.choices import Classification
+from phoihop.dossiers.models import (
+    Attachment, Dossier, DossierParty, Message, Task, TimelineEvent,
+)
+
+
+def visible_dossiers_q(actor, prefix: str = "") -> Q:
+    """A Q over Dossier (or a model reaching it through `prefix`) for what `actor` sees."""
+    if getattr(actor, "role", None) not in CASEWORK_ROLES or actor.agency_id is None:
+        return Q(pk__in=[])
+    pk = f"{prefix}pk" if not prefix else f"{prefix}id"
+    party = DossierParty.objects.filter(dossier_id=OuterRef(pk), agency_id=actor.agency_id)
+    named = Dossier.named_users.through.objects.filter(
+        dossier_id=OuterRef(pk), user_id=actor.pk
+    )
+    classification = f"{prefix}classification"
+    return Q(Exists(party)) & Q(**{f"{classification}__lte": actor.clearance}) & (
+        Q(**{f"{classification}__lt": Classification.TUYET_MAT}) | Q(Exists(named))
+    )
+
+
+@policy.register(Dossier)
+def dossier_rule(actor, action, queryset):
+    if action == policy.AGGREGATE and actor.role in AGGREGATE_ROLES:
+        return queryset
+    return queryset.filter(visible_dossiers_q(actor))
+
+
+def _follows_dossier(actor, action, queryset):
+    return queryset.filter(visible_dossiers_q(actor, prefix="dossier__"))
+
+
+for _model in (DossierParty, Task, Message, TimelineEvent):
+    policy.register(_model)(_follows_dossier)
+
+
+@policy.register(Attachment)
+def attachment_rule(actor, action, queryset):
+    return queryset.filter(visible_dossiers_q(actor, prefix="message__dossier__"))

@@ -1,0 +1,47 @@
+"""Who may see which person.
+
+A person is visible through the dossiers: to whoever sees at least one dossier
+the person appears in. A record not yet linked to any dossier is visible to
+the casework users of the agency that registered it. Nobody else, and no
+oversight role, sees a person's data.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from phoihop.accounts.choices import CASEWORK_ROLES
+from phoihop.core import policy
+from phoihop.dossiers.models import Dossier
+from phoihop.dossiers.policy import visible_dossiers_q
+from phoihop.subjects.models import DossierSubject, IdentityDocument, Subject, Verification
+
+
+def visible_subjects_q(actor, prefix: str = "") -> Q:
+    if getattr(actor, "role", None) not in CASEWORK_ROLES or actor.agency_id is None:
+        return Q(pk__in=[])
+    ref = OuterRef(f"{prefix}id" if prefix else "pk")
+    visible_dossiers = Dossier.objects.filter(visible_dossiers_q(actor)).values("pk")
+    seen_in_dossier = DossierSubject.objects.filter(subject_id=ref, dossier_id__in=visible_dossiers)
+    in_any_dossier = DossierSubject.objects.filter(subject_id=ref)
+    return Q(Exists(seen_in_dossier)) | (
+        ~Q(Exists(in_any_dossier)) & Q(**{f"{prefix}owner_agency_id": actor.agency_id})
+    )
+
+
+@policy.register(Subject)
+def subject_rule(actor, action, queryset):
+    return queryset.filter(visible_subjects_q(actor))
+
+
+@policy.register(IdentityDocument)
+def identity_document_rule(actor, action, queryset):
+    return queryset.filter(visible_subjects_q(actor, prefix="subject__"))
+
+
+@policy.register(DossierSubject)
+def dossier_subject_rule(actor, action, queryset):
+    return queryset.filter(visible_dossiers_q(actor, prefix="dossier__"))
+
+
+@policy.register(Verification)
+def verification_rule(actor, action, queryset):
+    return queryset.filter(visible_dossiers_q(actor, prefix="dossier__"))

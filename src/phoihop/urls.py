@@ -1,0 +1,16 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("phoihop.core.urls")),
+    path("accounts/", include("phoihop.accounts.urls")),
+    path("dossiers/", include("phoihop.dossiers.urls")),
+    path("subjects/", include("phoihop.subjects.urls")),
+    path("regulations/", include("phoihop.regulations.urls")),
+    path("statistics/", include("phoihop.reviews.urls")),
+    path("api/", include("phoihop.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+]
