@@ -184,6 +184,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatusEnum": "phoihop.dossiers.choices.DossierStatus",
+        "RegulationStatusEnum": "phoihop.regulations.choices.RegulationStatus",
+    },
 }
 
 LOGGING = {

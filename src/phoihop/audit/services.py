@@ -26,12 +26,32 @@ def _canonical(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, default=str))
 
 
-def _digest(prev_hash: str, seq: int, at: dt.datetime, actor_label: str, action: str,
-            object_type: str, object_id: str, object_repr: str, changes: Any) -> str:
+def _digest(
+    prev_hash: str,
+    seq: int,
+    at: dt.datetime,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    object_repr: str,
+    changes: Any,
+) -> str:
     payload = json.dumps(
-        [prev_hash, seq, at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-         actor_label, action, object_type, object_id, object_repr, changes],
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+        [
+            prev_hash,
+            seq,
+            at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            actor_label,
+            action,
+            object_type,
+            object_id,
+            object_repr,
+            changes,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
     )
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -54,9 +74,16 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
-def audit_record(*, actor, action: str, obj: models.Model | None = None,
-                 object_type: str = "", object_id: str = "", object_repr: str = "",
-                 changes: dict[str, Any] | None = None) -> AuditEvent:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
     """Append one event to the chain, in the caller's transaction."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -69,12 +96,29 @@ def audit_record(*, actor, action: str, obj: models.Model | None = None,
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         seq = head.seq + 1
         at = timezone.now()
-        digest = _digest(head.hash, seq, at, actor_label, action, object_type, object_id,
-                         object_repr[:255], changes)
+        digest = _digest(
+            head.hash,
+            seq,
+            at,
+            actor_label,
+            action,
+            object_type,
+            object_id,
+            object_repr[:255],
+            changes,
+        )
         event = AuditEvent.objects.create(
-            seq=seq, at=at, actor_id=actor_id, actor_label=actor_label, action=action,
-            object_type=object_type, object_id=object_id, object_repr=object_repr[:255],
-            changes=changes, prev_hash=head.hash, hash=digest,
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_label=actor_label,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            object_repr=object_repr[:255],
+            changes=changes,
+            prev_hash=head.hash,
+            hash=digest,
         )
         head.seq, head.hash = seq, digest
         head.save(update_fields=["seq", "hash"])
@@ -99,9 +143,17 @@ def audit_verify(batch_size: int = 5000) -> VerifyResult:
             return VerifyResult(False, checked, expected_seq, "missing or reordered event")
         if event.prev_hash != prev_hash:
             return VerifyResult(False, checked, event.seq, "link to previous event broken")
-        digest = _digest(prev_hash, event.seq, event.at, event.actor_label, event.action,
-                         event.object_type, event.object_id, event.object_repr,
-                         _canonical(event.changes))
+        digest = _digest(
+            prev_hash,
+            event.seq,
+            event.at,
+            event.actor_label,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.object_repr,
+            _canonical(event.changes),
+        )
         if digest != event.hash:
             return VerifyResult(False, checked, event.seq, "content does not match its hash")
         prev_hash = event.hash

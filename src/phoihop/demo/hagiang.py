@@ -49,49 +49,138 @@ BORDER_RESOLVED = 76
 SUBJECTS_VERIFIED = 166
 
 AGENCIES = [
-    dict(code="cat-hagiang", name="Công an tỉnh Hà Giang", short_name="Công an tỉnh",
-         kind=AgencyKind.DOMESTIC, document_prefix="CAT", head_title="Giám đốc Công an tỉnh"),
-    dict(code="sngv-hagiang", name="Sở Ngoại vụ tỉnh Hà Giang", short_name="Sở Ngoại vụ",
-         kind=AgencyKind.DOMESTIC, document_prefix="SNgV", head_title="Giám đốc Sở Ngoại vụ"),
-    dict(code="ubnd-hagiang", name="Ủy ban nhân dân tỉnh Hà Giang", short_name="UBND tỉnh",
-         kind=AgencyKind.DOMESTIC, document_prefix="UBND", head_title="Chủ tịch UBND tỉnh"),
-    dict(code="bdbp-hagiang", name="Bộ Chỉ huy Bộ đội Biên phòng tỉnh Hà Giang",
-         short_name="BĐBP tỉnh", kind=AgencyKind.DOMESTIC, document_prefix="BĐBP",
-         head_title="Chỉ huy trưởng"),
-    dict(code="ca-vanson", name="Cục Công an châu Văn Sơn, tỉnh Vân Nam (Trung Quốc)",
-         short_name="CA châu Văn Sơn", name_native="云南省文山壮族苗族自治州公安局",
-         kind=AgencyKind.FOREIGN, country="CN", document_prefix="文公"),
+    {
+        "code": "cat-hagiang",
+        "name": "Công an tỉnh Hà Giang",
+        "short_name": "Công an tỉnh",
+        "kind": AgencyKind.DOMESTIC,
+        "document_prefix": "CAT",
+        "head_title": "Giám đốc Công an tỉnh",
+    },
+    {
+        "code": "sngv-hagiang",
+        "name": "Sở Ngoại vụ tỉnh Hà Giang",
+        "short_name": "Sở Ngoại vụ",
+        "kind": AgencyKind.DOMESTIC,
+        "document_prefix": "SNgV",
+        "head_title": "Giám đốc Sở Ngoại vụ",
+    },
+    {
+        "code": "ubnd-hagiang",
+        "name": "Ủy ban nhân dân tỉnh Hà Giang",
+        "short_name": "UBND tỉnh",
+        "kind": AgencyKind.DOMESTIC,
+        "document_prefix": "UBND",
+        "head_title": "Chủ tịch UBND tỉnh",
+    },
+    {
+        "code": "bdbp-hagiang",
+        "name": "Bộ Chỉ huy Bộ đội Biên phòng tỉnh Hà Giang",
+        "short_name": "BĐBP tỉnh",
+        "kind": AgencyKind.DOMESTIC,
+        "document_prefix": "BĐBP",
+        "head_title": "Chỉ huy trưởng",
+    },
+    {
+        "code": "ca-vanson",
+        "name": "Cục Công an châu Văn Sơn, tỉnh Vân Nam (Trung Quốc)",
+        "short_name": "CA châu Văn Sơn",
+        "name_native": "云南省文山壮族苗族自治州公安局",
+        "kind": AgencyKind.FOREIGN,
+        "country": "CN",
+        "document_prefix": "文公",
+    },
 ]
 
 UNITS = {
-    "cat-hagiang": [("tham-muu", "Phòng Tham mưu", True),
-                    ("an-ninh-doi-ngoai", "Phòng An ninh đối ngoại", False),
-                    ("canh-sat-hinh-su", "Phòng Cảnh sát hình sự", False),
-                    ("xuat-nhap-canh", "Phòng Quản lý xuất nhập cảnh", False)],
-    "sngv-hagiang": [("van-phong", "Văn phòng Sở", True),
-                     ("lanh-su", "Phòng Lãnh sự", False),
-                     ("bien-gioi", "Phòng Biên giới", False),
-                     ("hop-tac-quoc-te", "Phòng Hợp tác quốc tế", False)],
+    "cat-hagiang": [
+        ("tham-muu", "Phòng Tham mưu", True),
+        ("an-ninh-doi-ngoai", "Phòng An ninh đối ngoại", False),
+        ("canh-sat-hinh-su", "Phòng Cảnh sát hình sự", False),
+        ("xuat-nhap-canh", "Phòng Quản lý xuất nhập cảnh", False),
+    ],
+    "sngv-hagiang": [
+        ("van-phong", "Văn phòng Sở", True),
+        ("lanh-su", "Phòng Lãnh sự", False),
+        ("bien-gioi", "Phòng Biên giới", False),
+        ("hop-tac-quoc-te", "Phòng Hợp tác quốc tế", False),
+    ],
     "ubnd-hagiang": [("van-phong", "Văn phòng UBND tỉnh", True)],
     "bdbp-hagiang": [("trinh-sat", "Phòng Trinh sát", True)],
 }
 
 # username, first, last, agency, unit, role, clearance, position
 USERS = [
-    ("ca.canbo", "Thành", "Nguyễn Văn", "cat-hagiang", "canh-sat-hinh-su", Role.OFFICER,
-     Classification.MAT, "Điều tra viên"),
-    ("ca.lanhdao", "Khải", "Hoàng Minh", "cat-hagiang", "tham-muu", Role.LEADER,
-     Classification.TUYET_MAT, "Phó Giám đốc Công an tỉnh"),
-    ("sngv.canbo", "Huyền", "Lý Thị", "sngv-hagiang", "lanh-su", Role.OFFICER,
-     Classification.MAT, "Chuyên viên Phòng Lãnh sự"),
-    ("sngv.lanhdao", "Bình", "Vương Đức", "sngv-hagiang", "van-phong", Role.LEADER,
-     Classification.TOI_MAT, "Giám đốc Sở Ngoại vụ"),
-    ("thuky", "Ngân", "Phạm Thu", "cat-hagiang", "tham-muu", Role.SECRETARIAT,
-     Classification.MAT, "Thư ký tổng hợp"),
-    ("giamsat", "Tùng", "Đỗ Quang", "ubnd-hagiang", "van-phong", Role.OVERSIGHT,
-     Classification.THUONG, "Chuyên viên Văn phòng UBND tỉnh"),
-    ("quantri", "Long", "Trần Hải", "cat-hagiang", "tham-muu", Role.ADMINISTRATOR,
-     Classification.THUONG, "Quản trị hệ thống"),
+    (
+        "ca.canbo",
+        "Thành",
+        "Nguyễn Văn",
+        "cat-hagiang",
+        "canh-sat-hinh-su",
+        Role.OFFICER,
+        Classification.MAT,
+        "Điều tra viên",
+    ),
+    (
+        "ca.lanhdao",
+        "Khải",
+        "Hoàng Minh",
+        "cat-hagiang",
+        "tham-muu",
+        Role.LEADER,
+        Classification.TUYET_MAT,
+        "Phó Giám đốc Công an tỉnh",
+    ),
+    (
+        "sngv.canbo",
+        "Huyền",
+        "Lý Thị",
+        "sngv-hagiang",
+        "lanh-su",
+        Role.OFFICER,
+        Classification.MAT,
+        "Chuyên viên Phòng Lãnh sự",
+    ),
+    (
+        "sngv.lanhdao",
+        "Bình",
+        "Vương Đức",
+        "sngv-hagiang",
+        "van-phong",
+        Role.LEADER,
+        Classification.TOI_MAT,
+        "Giám đốc Sở Ngoại vụ",
+    ),
+    (
+        "thuky",
+        "Ngân",
+        "Phạm Thu",
+        "cat-hagiang",
+        "tham-muu",
+        Role.SECRETARIAT,
+        Classification.MAT,
+        "Thư ký tổng hợp",
+    ),
+    (
+        "giamsat",
+        "Tùng",
+        "Đỗ Quang",
+        "ubnd-hagiang",
+        "van-phong",
+        Role.OVERSIGHT,
+        Classification.THUONG,
+        "Chuyên viên Văn phòng UBND tỉnh",
+    ),
+    (
+        "quantri",
+        "Long",
+        "Trần Hải",
+        "cat-hagiang",
+        "tham-muu",
+        Role.ADMINISTRATOR,
+        Classification.THUONG,
+        "Quản trị hệ thống",
+    ),
 ]
 
 DEMO_ACCOUNTS = [(u[0], u[5].label, u[7]) for u in USERS]
@@ -157,10 +246,18 @@ def _setup_agencies() -> tuple[dict[str, Agency], dict[str, User]]:
             )
     users = {}
     for username, first, last, agency, unit, role, clearance, position in USERS:
-        user = User(username=username, first_name=first, last_name=last,
-                    agency=agencies[agency], unit=units[(agency, unit)], role=role,
-                    clearance=clearance, position=position, is_demo=True,
-                    email=f"{username}@phoihop.invalid")
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            agency=agencies[agency],
+            unit=units[(agency, unit)],
+            role=role,
+            clearance=clearance,
+            position=position,
+            is_demo=True,
+            email=f"{username}@phoihop.invalid",
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         users[username] = user
@@ -175,24 +272,43 @@ def _setup_regulation(agencies: dict[str, Agency]):
         for art in ch["articles"]:
             clauses = []
             for cl in art.get("clauses", []):
-                clauses.append({**cl, "responsibilities": [
-                    {**r, "agency": by_role[r["agency"]]} for r in cl.get("responsibilities", [])
-                ]})
+                clauses.append(
+                    {
+                        **cl,
+                        "responsibilities": [
+                            {**r, "agency": by_role[r["agency"]]}
+                            for r in cl.get("responsibilities", [])
+                        ],
+                    }
+                )
             articles.append({**art, "clauses": clauses})
         chapters.append({**ch, "articles": articles})
     regulation = regulation_services.regulation_create(
-        actor=SYSTEM, code=reg.CODE, title=reg.TITLE, parties=list(by_role.values()),
-        chapters=chapters, number_symbol=reg.NUMBER_SYMBOL, signed_on=PERIOD_FROM,
-        effective_from=PERIOD_FROM, status=RegulationStatus.IN_FORCE, place="Hà Giang",
+        actor=SYSTEM,
+        code=reg.CODE,
+        title=reg.TITLE,
+        parties=list(by_role.values()),
+        chapters=chapters,
+        number_symbol=reg.NUMBER_SYMBOL,
+        signed_on=PERIOD_FROM,
+        effective_from=PERIOD_FROM,
+        status=RegulationStatus.IN_FORCE,
+        place="Hà Giang",
     )
     categories = {}
     for code, name, kind, article, clause in reg.CATEGORIES:
         categories[kind] = regulation_services.category_create(
-            actor=SYSTEM, regulation=regulation, code=code, name=name, kind=kind,
+            actor=SYSTEM,
+            regulation=regulation,
+            code=code,
+            name=name,
+            kind=kind,
             clause=regulation_services.find_clause(regulation, article, clause),
         )
-    crimes = {code: CrimeType.objects.create(code=code, name=name, penal_code_article=art)
-              for code, name, art in reg.CRIME_TYPES}
+    crimes = {
+        code: CrimeType.objects.create(code=code, name=name, penal_code_article=art)
+        for code, name, art in reg.CRIME_TYPES
+    }
     return regulation, categories, crimes
 
 
@@ -208,20 +324,38 @@ def _person(w: _World, *, chinese: bool, owner: Agency, sex: str | None = None):
         birth["birth_day"] = rng.randint(1, 28)
     if chinese:
         surname = rng.choice(pools.CHINESE_SURNAMES)
-        given = rng.choice(pools.CHINESE_GIVEN_MALE if sex == Sex.MALE
-                           else pools.CHINESE_GIVEN_FEMALE)
+        given = rng.choice(
+            pools.CHINESE_GIVEN_MALE if sex == Sex.MALE else pools.CHINESE_GIVEN_FEMALE
+        )
         native = surname + given
-        docs = [{"kind": DocumentKind.CN_ID,
-                 "number": f"5326{rng.randint(21, 28):02d}{year}{rng.randint(10**7, 10**8 - 1)}"[:18],
-                 "country": "CN"}]
+        docs = [
+            {
+                "kind": DocumentKind.CN_ID,
+                "number": f"5326{rng.randint(21, 28):02d}{year}{rng.randint(10**7, 10**8 - 1)}"[
+                    :18
+                ],
+                "country": "CN",
+            }
+        ]
         if rng.random() < 0.4:
-            docs.append({"kind": DocumentKind.PASSPORT, "number": f"E{rng.randint(10**7, 10**8 - 1)}",
-                         "country": "CN"})
+            docs.append(
+                {
+                    "kind": DocumentKind.PASSPORT,
+                    "number": f"E{rng.randint(10**7, 10**8 - 1)}",
+                    "country": "CN",
+                }
+            )
         return subject_services.subject_create(
-            actor=SYSTEM, owner_agency=owner, full_name=han_viet_of(native), native_name=native,
-            sex=sex, nationality="CN", ethnicity=rng.choice(["Hán", "Hán", "Choang", "Mèo"]),
+            actor=SYSTEM,
+            owner_agency=owner,
+            full_name=han_viet_of(native),
+            native_name=native,
+            sex=sex,
+            nationality="CN",
+            ethnicity=rng.choice(["Hán", "Hán", "Choang", "Mèo"]),
             birth_place=f"huyện {rng.choice(pools.CHINESE_PLACES)}, Vân Nam",
-            documents=docs, **birth,
+            documents=docs,
+            **birth,
         )
     ethnic = rng.choices(list(pools.ETHNIC_WEIGHTS), list(pools.ETHNIC_WEIGHTS.values()))[0]
     pool = pools.VIETNAMESE[ethnic]
@@ -232,11 +366,23 @@ def _person(w: _World, *, chinese: bool, owner: Agency, sex: str | None = None):
     district, commune = w.place()
     docs = []
     if rng.random() < 0.8:
-        docs.append({"kind": DocumentKind.CMND, "number": f"073{rng.randint(10**5, 10**6 - 1)}{rng.randint(100, 999)}"})
+        docs.append(
+            {
+                "kind": DocumentKind.CMND,
+                "number": f"073{rng.randint(10**5, 10**6 - 1)}{rng.randint(100, 999)}",
+            }
+        )
     return subject_services.subject_create(
-        actor=SYSTEM, owner_agency=owner, full_name=name, sex=sex, nationality="VN",
-        ethnicity=ethnic, birth_place=f"xã {commune}, huyện {district}, Hà Giang",
-        address=f"xã {commune}, huyện {district}, Hà Giang", documents=docs, **birth,
+        actor=SYSTEM,
+        owner_agency=owner,
+        full_name=name,
+        sex=sex,
+        nationality="VN",
+        ethnicity=ethnic,
+        birth_place=f"xã {commune}, huyện {district}, Hà Giang",
+        address=f"xã {commune}, huyện {district}, Hà Giang",
+        documents=docs,
+        **birth,
     )
 
 
@@ -250,29 +396,59 @@ def _correspond(w: _World, dossier: Dossier, start: dt.date, end: dt.date) -> No
         other = w.bp if w.bp.pk in parties else None
     steps = []
     if other is not None:
-        steps.append((MessageDirection.OUTGOING, lead, other,
-                      f"Đề nghị phối hợp giải quyết: {dossier.title}"))
-        steps.append((MessageDirection.INCOMING, other, lead,
-                      "Trả lời đề nghị phối hợp, cung cấp thông tin liên quan"))
+        steps.append(
+            (
+                MessageDirection.OUTGOING,
+                lead,
+                other,
+                f"Đề nghị phối hợp giải quyết: {dossier.title}",
+            )
+        )
+        steps.append(
+            (
+                MessageDirection.INCOMING,
+                other,
+                lead,
+                "Trả lời đề nghị phối hợp, cung cấp thông tin liên quan",
+            )
+        )
     if dossier.counterpart is not None:
-        steps.append((MessageDirection.OUTGOING, lead, dossier.counterpart,
-                      "Đề nghị phía bạn trao đổi thông tin, phối hợp xác minh"))
+        steps.append(
+            (
+                MessageDirection.OUTGOING,
+                lead,
+                dossier.counterpart,
+                "Đề nghị phía bạn trao đổi thông tin, phối hợp xác minh",
+            )
+        )
         if rng.random() < 0.8:
-            steps.append((MessageDirection.INCOMING, dossier.counterpart, lead,
-                          "Phía bạn thông báo kết quả xác minh, phối hợp"))
+            steps.append(
+                (
+                    MessageDirection.INCOMING,
+                    dossier.counterpart,
+                    lead,
+                    "Phía bạn thông báo kết quả xác minh, phối hợp",
+                )
+            )
     dates = sorted(w.date_between(start, end) for _ in steps)
     for (direction, sender, recipient, summary), on in zip(steps, dates, strict=True):
         unit = "PV11" if sender.pk == w.ca.pk else "LS"
         dossier_services.message_add(
-            actor=SYSTEM, dossier=dossier, direction=direction,
-            number_symbol=w.number(sender, unit, on), sent_on=on, sender=sender,
-            recipient=recipient, summary=summary,
+            actor=SYSTEM,
+            dossier=dossier,
+            direction=direction,
+            number_symbol=w.number(sender, unit, on),
+            sent_on=on,
+            sender=sender,
+            recipient=recipient,
+            summary=summary,
             classification=min(dossier.classification, Classification.MAT),
         )
 
 
-def _work_and_close(w: _World, dossier: Dossier, status: str, end: dt.date | None,
-                    outcome: str) -> None:
+def _work_and_close(
+    w: _World, dossier: Dossier, status: str, end: dt.date | None, outcome: str
+) -> None:
     """Move through the workflow, complete tasks, end on `end` with `status`."""
     rng = w.rng
     start = dossier.opened_on
@@ -280,14 +456,18 @@ def _work_and_close(w: _World, dossier: Dossier, status: str, end: dt.date | Non
     if end is not None:
         progress_on = min(progress_on, end)
     if status != DossierStatus.OPENED:
-        dossier_services.dossier_transition(actor=SYSTEM, dossier=dossier,
-                                            status=DossierStatus.IN_PROGRESS, on=progress_on)
+        dossier_services.dossier_transition(
+            actor=SYSTEM, dossier=dossier, status=DossierStatus.IN_PROGRESS, on=progress_on
+        )
     horizon = end or timezone.localdate()
     _correspond(w, dossier, start, min(end or start + dt.timedelta(days=20), horizon))
     for task in dossier.tasks.all():
         late = rng.random() < 0.15
-        done = task.due_on + dt.timedelta(days=rng.randint(1, 10)) if late else \
-            w.date_between(start, task.due_on)
+        done = (
+            task.due_on + dt.timedelta(days=rng.randint(1, 10))
+            if late
+            else w.date_between(start, task.due_on)
+        )
         if end is not None:
             done = min(done, end)
         if end is None and rng.random() < 0.5:
@@ -295,24 +475,41 @@ def _work_and_close(w: _World, dossier: Dossier, status: str, end: dt.date | Non
         if done <= horizon:
             dossier_services.task_complete(actor=SYSTEM, task=task, done_on=done)
     if status == DossierStatus.AWAITING_COUNTERPART:
-        dossier_services.dossier_transition(actor=SYSTEM, dossier=dossier, status=status,
-                                            on=progress_on)
+        dossier_services.dossier_transition(
+            actor=SYSTEM, dossier=dossier, status=status, on=progress_on
+        )
     elif status in (DossierStatus.RESOLVED, DossierStatus.CLOSED_NO_RESULT):
-        dossier_services.dossier_transition(actor=SYSTEM, dossier=dossier, status=status,
-                                            on=end, outcome=outcome)
+        dossier_services.dossier_transition(
+            actor=SYSTEM, dossier=dossier, status=status, on=end, outcome=outcome
+        )
 
 
-def _open(w: _World, kind: str, title: str, opened_on: dt.date, *, lead: Agency | None = None,
-          supporting: list[Agency] | None = None, counterpart: Agency | None = None,
-          crime: str | None = None, classification: int | None = None, named=(),
-          summary: str = "") -> Dossier:
+def _open(
+    w: _World,
+    kind: str,
+    title: str,
+    opened_on: dt.date,
+    *,
+    lead: Agency | None = None,
+    supporting: list[Agency] | None = None,
+    counterpart: Agency | None = None,
+    crime: str | None = None,
+    classification: int | None = None,
+    named=(),
+    summary: str = "",
+) -> Dossier:
     return dossier_services.dossier_open(
-        actor=SYSTEM, category=w.categories[kind], title=title, summary=summary,
+        actor=SYSTEM,
+        category=w.categories[kind],
+        title=title,
+        summary=summary,
         lead_agency=lead or w.ca,
         supporting_agencies=[w.nv] if supporting is None else supporting,
-        counterpart=counterpart, crime_type=w.crimes[crime] if crime else None,
+        counterpart=counterpart,
+        crime_type=w.crimes[crime] if crime else None,
         classification=w.classification() if classification is None else classification,
-        opened_on=opened_on, named_users=named,
+        opened_on=opened_on,
+        named_users=named,
     )
 
 
@@ -338,9 +535,11 @@ def _joint_criminal(w: _World) -> None:
     for crime, count in JOINT_CLEARED_BY_CRIME.items():
         plan += [(crime, DossierStatus.RESOLVED, None)] * count
     rng.shuffle(plan)
-    ends = [PERIOD_FROM, PERIOD_TO] + sorted(
-        w.date_between(PERIOD_FROM, PERIOD_TO) for _ in range(len(plan) - 2)
-    )
+    ends = [
+        PERIOD_FROM,
+        PERIOD_TO,
+        *sorted(w.date_between(PERIOD_FROM, PERIOD_TO) for _ in range(len(plan) - 2)),
+    ]
     plan = [(crime, status, end) for (crime, status, _), end in zip(plan, ends, strict=True)]
     # Around the period: cleared just before or after it, still open, or closed without result.
     plan += [
@@ -365,25 +564,42 @@ def _joint_criminal(w: _World) -> None:
             opened = w.date_between(dt.date(2011, 3, 1), dt.date(2011, 11, 20))
         classification = None
         named: list[User] = []
-        if (not top_secret_done and crime == "mua-ban-nguoi" and status == DossierStatus.RESOLVED
-                and end and PERIOD_FROM < end < PERIOD_TO):
+        if (
+            not top_secret_done
+            and crime == "mua-ban-nguoi"
+            and status == DossierStatus.RESOLVED
+            and end
+            and PERIOD_FROM < end < PERIOD_TO
+        ):
             classification, named = Classification.TUYET_MAT, [w.users["ca.lanhdao"]]
             top_secret_done = True
-        dossier = _open(w, "joint_criminal", CRIME_TITLES[crime].format(
-            district=district, commune=commune), opened, counterpart=w.cn, crime=crime,
-            classification=classification, named=named,
-            summary=f"Phối hợp với Công an châu Văn Sơn điều tra, xác minh tại huyện {district}.")
+        dossier = _open(
+            w,
+            "joint_criminal",
+            CRIME_TITLES[crime].format(district=district, commune=commune),
+            opened,
+            counterpart=w.cn,
+            crime=crime,
+            classification=classification,
+            named=named,
+            summary=f"Phối hợp với Công an châu Văn Sơn điều tra, xác minh tại huyện {district}.",
+        )
         suspects = rng.randint(1, 3)
         for _ in range(suspects):
             person = _person(w, chinese=rng.random() < 0.5, owner=w.ca)
-            subject_services.subject_link(actor=SYSTEM, dossier=dossier, subject=person,
-                                          role=SubjectRole.SUSPECT)
+            subject_services.subject_link(
+                actor=SYSTEM, dossier=dossier, subject=person, role=SubjectRole.SUSPECT
+            )
         if crime in ("chiem-doat-tre-em", "mua-ban-nguoi"):
             victim = _person(w, chinese=False, owner=w.ca, sex=Sex.FEMALE)
-            subject_services.subject_link(actor=SYSTEM, dossier=dossier, subject=victim,
-                                          role=SubjectRole.VICTIM)
-        outcome = CRIME_OUTCOMES[crime] if status == DossierStatus.RESOLVED else \
-            "Chưa đủ căn cứ xác định đối tượng; tạm dừng phối hợp."
+            subject_services.subject_link(
+                actor=SYSTEM, dossier=dossier, subject=victim, role=SubjectRole.VICTIM
+            )
+        outcome = (
+            CRIME_OUTCOMES[crime]
+            if status == DossierStatus.RESOLVED
+            else "Chưa đủ căn cứ xác định đối tượng; tạm dừng phối hợp."
+        )
         _work_and_close(w, dossier, status, end, outcome)
 
 
@@ -403,33 +619,63 @@ def _border(w: _World) -> None:
         w.date_between(PERIOD_FROM, PERIOD_TO) for _ in range(BORDER_RESOLVED - 2)
     ]
     plan = [(DossierStatus.RESOLVED, end) for end in sorted(ends)]
-    plan += [(DossierStatus.RESOLVED, d) for d in (
-        dt.date(2008, 6, 11), dt.date(2008, 9, 30), dt.date(2008, 11, 25),
-        PERIOD_FROM - dt.timedelta(days=1))]
-    plan += [(DossierStatus.RESOLVED, d) for d in (
-        PERIOD_TO + dt.timedelta(days=1), dt.date(2012, 1, 9), dt.date(2012, 4, 2),
-        dt.date(2012, 8, 27), dt.date(2013, 2, 1))]
+    plan += [
+        (DossierStatus.RESOLVED, d)
+        for d in (
+            dt.date(2008, 6, 11),
+            dt.date(2008, 9, 30),
+            dt.date(2008, 11, 25),
+            PERIOD_FROM - dt.timedelta(days=1),
+        )
+    ]
+    plan += [
+        (DossierStatus.RESOLVED, d)
+        for d in (
+            PERIOD_TO + dt.timedelta(days=1),
+            dt.date(2012, 1, 9),
+            dt.date(2012, 4, 2),
+            dt.date(2012, 8, 27),
+            dt.date(2013, 2, 1),
+        )
+    ]
     plan += [(DossierStatus.IN_PROGRESS, None)] * 4 + [(DossierStatus.OPENED, None)] * 2
-    plan += [(DossierStatus.CLOSED_NO_RESULT, d) for d in (
-        dt.date(2009, 8, 3), dt.date(2010, 11, 22), dt.date(2011, 6, 14))]
+    plan += [
+        (DossierStatus.CLOSED_NO_RESULT, d)
+        for d in (dt.date(2009, 8, 3), dt.date(2010, 11, 22), dt.date(2011, 6, 14))
+    ]
     for status, end in plan:
         district, commune = w.place()
         title = rng.choice(BORDER_KINDS).format(n=rng.randint(100, 470), commune=commune)
         title = f"{title}, huyện {district}"
-        opened = (end - dt.timedelta(days=rng.randint(3, 60))) if end else \
-            w.date_between(dt.date(2011, 9, 1), dt.date(2011, 11, 25))
+        opened = (
+            (end - dt.timedelta(days=rng.randint(3, 60)))
+            if end
+            else w.date_between(dt.date(2011, 9, 1), dt.date(2011, 11, 25))
+        )
         supporting = [w.bp] if rng.random() < 0.15 else [w.nv]
-        dossier = _open(w, "border_incident", title, opened, supporting=supporting,
-                        counterpart=w.cn if rng.random() < 0.6 else None,
-                        summary=f"Vụ việc xảy ra trên địa bàn xã {commune}, huyện {district}.")
+        dossier = _open(
+            w,
+            "border_incident",
+            title,
+            opened,
+            supporting=supporting,
+            counterpart=w.cn if rng.random() < 0.6 else None,
+            summary=f"Vụ việc xảy ra trên địa bàn xã {commune}, huyện {district}.",
+        )
         if rng.random() < 0.5:
             person = _person(w, chinese=rng.random() < 0.6, owner=w.ca)
-            subject_services.subject_link(actor=SYSTEM, dossier=dossier, subject=person,
-                                          role=SubjectRole.SUSPECT)
-        _work_and_close(w, dossier, status, end,
-                        "Đã giải quyết dứt điểm, lập biên bản với phía bạn."
-                        if status == DossierStatus.RESOLVED else
-                        "Không xác định được đối tượng vi phạm.")
+            subject_services.subject_link(
+                actor=SYSTEM, dossier=dossier, subject=person, role=SubjectRole.SUSPECT
+            )
+        _work_and_close(
+            w,
+            dossier,
+            status,
+            end,
+            "Đã giải quyết dứt điểm, lập biên bản với phía bạn."
+            if status == DossierStatus.RESOLVED
+            else "Không xác định được đối tượng vi phạm.",
+        )
 
 
 def _verification(w: _World) -> None:
@@ -447,19 +693,25 @@ def _verification(w: _World) -> None:
             second = w.date_between(PERIOD_FROM, PERIOD_TO)
             person.append((VerificationOutcome.CLARIFIED, second))
         specs.append(person)
-    specs += [[(VerificationOutcome.UNRESOLVED, w.date_between(PERIOD_FROM, PERIOD_TO))]
-              for _ in range(10)]
+    specs += [
+        [(VerificationOutcome.UNRESOLVED, w.date_between(PERIOD_FROM, PERIOD_TO))]
+        for _ in range(10)
+    ]
     specs += [[(VerificationOutcome.PENDING, None)] for _ in range(6)]
-    specs += [[(VerificationOutcome.CLARIFIED, PERIOD_TO + dt.timedelta(days=d))]
-              for d in (1, 9, 40, 120, 300)]
-    specs += [[(VerificationOutcome.CLARIFIED, PERIOD_FROM - dt.timedelta(days=d))]
-              for d in (1, 15, 60, 90)]
+    specs += [
+        [(VerificationOutcome.CLARIFIED, PERIOD_TO + dt.timedelta(days=d))]
+        for d in (1, 9, 40, 120, 300)
+    ]
+    specs += [
+        [(VerificationOutcome.CLARIFIED, PERIOD_FROM - dt.timedelta(days=d))]
+        for d in (1, 15, 60, 90)
+    ]
     rng.shuffle(specs)
 
     # Group persons into dossiers of 1–5, each dossier spanning its requests.
     i = 0
     while i < len(specs):
-        group = specs[i:i + rng.randint(1, 5)]
+        group = specs[i : i + rng.randint(1, 5)]
         i += len(group)
         answered = [on for person in group for _, on in person if on is not None]
         pending = any(on is None for person in group for _, on in person)
@@ -471,41 +723,61 @@ def _verification(w: _World) -> None:
         else:
             opened = first_answer - dt.timedelta(days=rng.randint(25, 60))
         dossier = _open(
-            w, "verification",
-            f"Trao đổi, xác minh {len(group)} đối tượng với Công an châu Văn Sơn", opened,
-            counterpart=w.cn, summary="Đề nghị phía Trung Quốc xác minh nhân thân, lý lịch tư pháp.",
+            w,
+            "verification",
+            f"Trao đổi, xác minh {len(group)} đối tượng với Công an châu Văn Sơn",
+            opened,
+            counterpart=w.cn,
+            summary="Đề nghị phía Trung Quốc xác minh nhân thân, lý lịch tư pháp.",
         )
-        dossier_services.dossier_transition(actor=SYSTEM, dossier=dossier,
-                                            status=DossierStatus.IN_PROGRESS, on=opened)
+        dossier_services.dossier_transition(
+            actor=SYSTEM, dossier=dossier, status=DossierStatus.IN_PROGRESS, on=opened
+        )
         for person_specs in group:
             person = _person(w, chinese=rng.random() < 0.7, owner=w.ca)
-            subject_services.subject_link(actor=SYSTEM, dossier=dossier, subject=person,
-                                          role=SubjectRole.UNDER_VERIFICATION)
+            subject_services.subject_link(
+                actor=SYSTEM, dossier=dossier, subject=person, role=SubjectRole.UNDER_VERIFICATION
+            )
             for outcome, on in sorted(person_specs, key=lambda s: s[1] or dt.date.max):
-                requested_on = (on - dt.timedelta(days=rng.randint(5, 20))) if on else \
-                    w.date_between(opened, opened + dt.timedelta(days=10))
+                requested_on = (
+                    (on - dt.timedelta(days=rng.randint(5, 20)))
+                    if on
+                    else w.date_between(opened, opened + dt.timedelta(days=10))
+                )
                 requested_on = max(requested_on, opened)
                 asked = w.cn if rng.random() < 0.85 else w.nv
                 verification = subject_services.verification_request(
-                    actor=SYSTEM, dossier=dossier, subject=person, requested_of=asked,
-                    requested_by=w.ca, requested_on=requested_on,
+                    actor=SYSTEM,
+                    dossier=dossier,
+                    subject=person,
+                    requested_of=asked,
+                    requested_by=w.ca,
+                    requested_on=requested_on,
                     question="Đề nghị xác minh nhân thân, nơi cư trú và tiền án, tiền sự.",
                 )
                 if on is not None:
                     subject_services.verification_answer(
-                        actor=SYSTEM, verification=verification, outcome=outcome, answered_on=on,
+                        actor=SYSTEM,
+                        verification=verification,
+                        outcome=outcome,
+                        answered_on=on,
                         answer="Đã xác định đúng nhân thân, cung cấp lý lịch kèm theo."
                         if outcome == VerificationOutcome.CLARIFIED
                         else "Không có dữ liệu về người này.",
                     )
-        _correspond(w, dossier, opened, max(answered) if answered else opened + dt.timedelta(days=20))
+        _correspond(
+            w, dossier, opened, max(answered) if answered else opened + dt.timedelta(days=20)
+        )
         if pending:
-            dossier_services.dossier_transition(actor=SYSTEM, dossier=dossier,
-                                                status=DossierStatus.AWAITING_COUNTERPART,
-                                                on=opened)
+            dossier_services.dossier_transition(
+                actor=SYSTEM, dossier=dossier, status=DossierStatus.AWAITING_COUNTERPART, on=opened
+            )
         else:
             dossier_services.dossier_transition(
-                actor=SYSTEM, dossier=dossier, status=DossierStatus.RESOLVED, on=max(answered),
+                actor=SYSTEM,
+                dossier=dossier,
+                status=DossierStatus.RESOLVED,
+                on=max(answered),
                 outcome="Phía bạn đã trả lời đầy đủ các yêu cầu xác minh.",
             )
 
@@ -517,26 +789,43 @@ def _delegations_and_consular(w: _World) -> None:
         place = rng.choice(pools.CHINESE_PLACES)
         only_nv = i % 12 == 0
         dossier = _open(
-            w, "delegation_security",
+            w,
+            "delegation_security",
             f"Bảo đảm an ninh đoàn công tác huyện {place} (Trung Quốc) thăm, làm việc tại Hà Giang",
-            end - dt.timedelta(days=rng.randint(7, 20)), lead=w.nv,
-            supporting=[] if only_nv else [w.ca], counterpart=w.cn,
+            end - dt.timedelta(days=rng.randint(7, 20)),
+            lead=w.nv,
+            supporting=[] if only_nv else [w.ca],
+            counterpart=w.cn,
         )
         status = DossierStatus.RESOLVED if i < 46 else DossierStatus.IN_PROGRESS
-        _work_and_close(w, dossier, status, end if status == DossierStatus.RESOLVED else None,
-                        "Đoàn hoàn thành chương trình, không phát sinh vụ việc.")
+        _work_and_close(
+            w,
+            dossier,
+            status,
+            end if status == DossierStatus.RESOLVED else None,
+            "Đoàn hoàn thành chương trình, không phát sinh vụ việc.",
+        )
     for _ in range(18):
         end = w.date_between(PERIOD_FROM, PERIOD_TO)
-        district, commune = w.place()
+        district, _commune = w.place()
         dossier = _open(
-            w, "consular", f"Công dân Trung Quốc bị tạm giữ tại huyện {district}",
-            end - dt.timedelta(days=rng.randint(2, 15)), counterpart=w.cn,
+            w,
+            "consular",
+            f"Công dân Trung Quốc bị tạm giữ tại huyện {district}",
+            end - dt.timedelta(days=rng.randint(2, 15)),
+            counterpart=w.cn,
         )
         person = _person(w, chinese=True, owner=w.ca)
-        subject_services.subject_link(actor=SYSTEM, dossier=dossier, subject=person,
-                                      role=SubjectRole.SUSPECT)
-        _work_and_close(w, dossier, DossierStatus.RESOLVED, end,
-                        "Đã thông báo lãnh sự và bàn giao công dân cho phía bạn.")
+        subject_services.subject_link(
+            actor=SYSTEM, dossier=dossier, subject=person, role=SubjectRole.SUSPECT
+        )
+        _work_and_close(
+            w,
+            dossier,
+            DossierStatus.RESOLVED,
+            end,
+            "Đã thông báo lãnh sự và bàn giao công dân cho phía bạn.",
+        )
 
 
 def _recent(w: _World) -> None:
@@ -544,25 +833,44 @@ def _recent(w: _World) -> None:
     today = timezone.localdate()
     rng = w.rng
     for kind, title, counterpart in [
-        ("border_incident", "Người nước ngoài nhập cảnh trái phép qua đường mòn xã Thanh Đức", w.cn),
+        (
+            "border_incident",
+            "Người nước ngoài nhập cảnh trái phép qua đường mòn xã Thanh Đức",
+            w.cn,
+        ),
         ("border_incident", "Vi phạm quy chế khu vực biên giới tại xã Lũng Cú", None),
         ("verification", "Trao đổi, xác minh 2 đối tượng với Công an châu Văn Sơn", w.cn),
         ("joint_criminal", "Vụ mua bán người qua biên giới, huyện Mèo Vạc", w.cn),
-        ("delegation_security", "Bảo đảm an ninh đoàn công tác châu Văn Sơn dự hội nghị giao ban", w.cn),
+        (
+            "delegation_security",
+            "Bảo đảm an ninh đoàn công tác châu Văn Sơn dự hội nghị giao ban",
+            w.cn,
+        ),
         ("consular", "Công dân Trung Quốc bị tai nạn giao thông tại huyện Vị Xuyên", w.cn),
     ]:
         opened = today - dt.timedelta(days=rng.randint(1, 12))
         lead = w.nv if kind == "delegation_security" else w.ca
-        dossier = _open(w, kind, title, opened, lead=lead,
-                        supporting=[w.ca] if lead.pk == w.nv.pk else [w.nv],
-                        counterpart=counterpart,
-                        crime="mua-ban-nguoi" if kind == "joint_criminal" else None,
-                        classification=Classification.THUONG if rng.random() < 0.6 else None)
+        dossier = _open(
+            w,
+            kind,
+            title,
+            opened,
+            lead=lead,
+            supporting=[w.ca] if lead.pk == w.nv.pk else [w.nv],
+            counterpart=counterpart,
+            crime="mua-ban-nguoi" if kind == "joint_criminal" else None,
+            classification=Classification.THUONG if rng.random() < 0.6 else None,
+        )
         if kind in ("verification", "joint_criminal", "consular"):
             person = _person(w, chinese=True, owner=w.ca)
-            subject_services.subject_link(actor=SYSTEM, dossier=dossier, subject=person,
-                                          role=SubjectRole.UNDER_VERIFICATION
-                                          if kind == "verification" else SubjectRole.SUSPECT)
+            subject_services.subject_link(
+                actor=SYSTEM,
+                dossier=dossier,
+                subject=person,
+                role=SubjectRole.UNDER_VERIFICATION
+                if kind == "verification"
+                else SubjectRole.SUSPECT,
+            )
         _work_and_close(w, dossier, DossierStatus.IN_PROGRESS, None, "")
 
 
@@ -573,8 +881,13 @@ def load(seed: int = SEED) -> dict[str, int]:
         raise RuntimeError("the demo is already loaded")
     agencies, users = _setup_agencies()
     _regulation, categories, crimes = _setup_regulation(agencies)
-    w = _World(rng=random.Random(seed), agencies=agencies, categories=categories,
-               crimes=crimes, users=users)
+    w = _World(
+        rng=random.Random(seed),
+        agencies=agencies,
+        categories=categories,
+        crimes=crimes,
+        users=users,
+    )
     _joint_criminal(w)
     _border(w)
     _verification(w)

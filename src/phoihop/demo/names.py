@@ -41,11 +41,39 @@ VIETNAMESE = {
 # Weights of the ethnic groups among Vietnamese persons of the border districts.
 ETHNIC_WEIGHTS = {"H'Mông": 40, "Kinh": 20, "Dao": 15, "Tày": 15, "Nùng": 10}
 
-CHINESE_SURNAMES = list("王李张刘陈杨黄赵周吴徐孙马朱胡郭何罗梁宋") + ["欧阳"]
-CHINESE_GIVEN_MALE = ["小明", "国强", "伟", "建华", "志勇", "杰", "军", "海", "文", "德明",
-                      "建国", "勇", "春生", "永福", "金龙", "大山"]
-CHINESE_GIVEN_FEMALE = ["丽", "芳", "敏", "红", "秀英", "玉兰", "丽娟", "春梅", "燕", "小红",
-                        "桂芳", "美玲"]
+CHINESE_SURNAMES = [*list("王李张刘陈杨黄赵周吴徐孙马朱胡郭何罗梁宋"), "欧阳"]
+CHINESE_GIVEN_MALE = [
+    "小明",
+    "国强",
+    "伟",
+    "建华",
+    "志勇",
+    "杰",
+    "军",
+    "海",
+    "文",
+    "德明",
+    "建国",
+    "勇",
+    "春生",
+    "永福",
+    "金龙",
+    "大山",
+]
+CHINESE_GIVEN_FEMALE = [
+    "丽",
+    "芳",
+    "敏",
+    "红",
+    "秀英",
+    "玉兰",
+    "丽娟",
+    "春梅",
+    "燕",
+    "小红",
+    "桂芳",
+    "美玲",
+]
 
 DISTRICTS = {
     "Đồng Văn": ["Lũng Cú", "Sà Phìn", "Phó Bảng", "Lũng Táo", "Má Lé"],

@@ -17,12 +17,9 @@ CLOSED_STATUSES = frozenset({DossierStatus.RESOLVED, DossierStatus.CLOSED_NO_RES
 
 # The workflow: from each status, where a dossier may go next.
 TRANSITIONS: dict[str, frozenset[str]] = {
-    DossierStatus.OPENED: frozenset(
-        {DossierStatus.IN_PROGRESS, DossierStatus.CLOSED_NO_RESULT}
-    ),
+    DossierStatus.OPENED: frozenset({DossierStatus.IN_PROGRESS, DossierStatus.CLOSED_NO_RESULT}),
     DossierStatus.IN_PROGRESS: frozenset(
-        {DossierStatus.AWAITING_COUNTERPART, DossierStatus.RESOLVED,
-         DossierStatus.CLOSED_NO_RESULT}
+        {DossierStatus.AWAITING_COUNTERPART, DossierStatus.RESOLVED, DossierStatus.CLOSED_NO_RESULT}
     ),
     DossierStatus.AWAITING_COUNTERPART: frozenset(
         {DossierStatus.IN_PROGRESS, DossierStatus.RESOLVED, DossierStatus.CLOSED_NO_RESULT}

@@ -7,7 +7,11 @@ from phoihop.accounts.models import Agency, Unit
 from phoihop.core.choices import Classification
 from phoihop.core.models import TimeStampedModel
 from phoihop.dossiers.choices import (
-    CLOSED_STATUSES, DossierStatus, MessageDirection, PartyRole, TimelineKind,
+    CLOSED_STATUSES,
+    DossierStatus,
+    MessageDirection,
+    PartyRole,
+    TimelineKind,
 )
 from phoihop.regulations.models import Category, Clause, CrimeType, Responsibility
 
@@ -25,16 +29,26 @@ class Dossier(TimeStampedModel):
         Clause, on_delete=models.PROTECT, related_name="dossiers", verbose_name=_("khoản")
     )
     crime_type = models.ForeignKey(
-        CrimeType, on_delete=models.PROTECT, null=True, blank=True, related_name="dossiers",
+        CrimeType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
         verbose_name=_("tội danh"),
     )
     lead_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="led_dossiers",
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="led_dossiers",
         verbose_name=_("cơ quan chủ trì"),
     )
     counterpart = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="counterpart_dossiers", verbose_name=_("đối tác nước ngoài"),
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="counterpart_dossiers",
+        verbose_name=_("đối tác nước ngoài"),
     )
     classification = models.PositiveSmallIntegerField(
         _("độ mật"), choices=Classification.choices, default=Classification.THUONG
@@ -46,11 +60,16 @@ class Dossier(TimeStampedModel):
     resolved_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
     outcome = models.TextField(_("kết quả"), blank=True)
     named_users = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="named_dossiers",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="named_dossiers",
         verbose_name=_("người được tiếp cận (Tuyệt mật)"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     search_text = models.TextField(editable=False, default="")
@@ -104,7 +123,11 @@ class Task(TimeStampedModel):
     title = models.CharField(_("nhiệm vụ"), max_length=255)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tasks")
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="tasks",
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
         verbose_name=_("đơn vị thực hiện"),
     )
     responsibility = models.ForeignKey(
@@ -134,7 +157,9 @@ class Message(TimeStampedModel):
         Agency, on_delete=models.PROTECT, related_name="sent_messages", verbose_name=_("nơi gửi")
     )
     recipient = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="received_messages",
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="received_messages",
         verbose_name=_("nơi nhận"),
     )
     summary = models.TextField(_("trích yếu"))

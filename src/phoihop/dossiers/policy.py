@@ -13,7 +13,12 @@ from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES
 from phoihop.core import policy
 from phoihop.core.choices import Classification
 from phoihop.dossiers.models import (
-    Attachment, Dossier, DossierParty, Message, Task, TimelineEvent,
+    Attachment,
+    Dossier,
+    DossierParty,
+    Message,
+    Task,
+    TimelineEvent,
 )
 
 
@@ -23,12 +28,12 @@ def visible_dossiers_q(actor, prefix: str = "") -> Q:
         return Q(pk__in=[])
     pk = f"{prefix}pk" if not prefix else f"{prefix}id"
     party = DossierParty.objects.filter(dossier_id=OuterRef(pk), agency_id=actor.agency_id)
-    named = Dossier.named_users.through.objects.filter(
-        dossier_id=OuterRef(pk), user_id=actor.pk
-    )
+    named = Dossier.named_users.through.objects.filter(dossier_id=OuterRef(pk), user_id=actor.pk)
     classification = f"{prefix}classification"
-    return Q(Exists(party)) & Q(**{f"{classification}__lte": actor.clearance}) & (
-        Q(**{f"{classification}__lt": Classification.TUYET_MAT}) | Q(Exists(named))
+    return (
+        Q(Exists(party))
+        & Q(**{f"{classification}__lte": actor.clearance})
+        & (Q(**{f"{classification}__lt": Classification.TUYET_MAT}) | Q(Exists(named)))
     )
 
 

@@ -26,10 +26,20 @@ from phoihop.core.exceptions import ServiceError
 from phoihop.core.text import nfc, search_blob
 from phoihop.core.workdays import add_working_days
 from phoihop.dossiers.choices import (
-    CLOSED_STATUSES, TRANSITIONS, DossierStatus, MessageDirection, PartyRole, TimelineKind,
+    CLOSED_STATUSES,
+    TRANSITIONS,
+    DossierStatus,
+    MessageDirection,
+    PartyRole,
+    TimelineKind,
 )
 from phoihop.dossiers.models import (
-    Attachment, Dossier, DossierParty, Message, Task, TimelineEvent,
+    Attachment,
+    Dossier,
+    DossierParty,
+    Message,
+    Task,
+    TimelineEvent,
 )
 from phoihop.regulations.choices import CategoryKind, ResponsibilityRole
 from phoihop.regulations.models import Category, CrimeType
@@ -45,16 +55,27 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def timeline_add(*, actor, dossier: Dossier, kind: str, text: str,
-                 on: dt.date | None = None) -> TimelineEvent:
+def timeline_add(
+    *, actor, dossier: Dossier, kind: str, text: str, on: dt.date | None = None
+) -> TimelineEvent:
     return TimelineEvent.objects.create(
-        dossier=dossier, at=timezone.now(), on=on or _today(), kind=kind,
-        actor_label=_actor_label(actor), text=text[:500],
+        dossier=dossier,
+        at=timezone.now(),
+        on=on or _today(),
+        kind=kind,
+        actor_label=_actor_label(actor),
+        text=text[:500],
     )
 
 
-def _check_parties(actor, *, lead_agency: Agency, supporting: Iterable[Agency],
-                   counterpart: Agency | None, classification: int) -> None:
+def _check_parties(
+    actor,
+    *,
+    lead_agency: Agency,
+    supporting: Iterable[Agency],
+    counterpart: Agency | None,
+    classification: int,
+) -> None:
     errors: dict[str, str] = {}
     if lead_agency.is_foreign:
         errors["lead_agency"] = _("Cơ quan chủ trì phải là cơ quan trong nước.")
@@ -80,23 +101,37 @@ def _may_work(actor) -> bool:
 
 
 def _refresh_search(dossier: Dossier) -> None:
-    dossier.search_text = search_blob(dossier.reference, dossier.title, dossier.summary,
-                                      dossier.outcome)
+    dossier.search_text = search_blob(
+        dossier.reference, dossier.title, dossier.summary, dossier.outcome
+    )
 
 
 @transaction.atomic
-def dossier_open(*, actor, category: Category, title: str, lead_agency: Agency,
-                 opened_on: dt.date | None = None, summary: str = "",
-                 supporting_agencies: Iterable[Agency] = (), counterpart: Agency | None = None,
-                 crime_type: CrimeType | None = None,
-                 classification: int = Classification.THUONG,
-                 named_users: Iterable[Any] = ()) -> Dossier:
+def dossier_open(
+    *,
+    actor,
+    category: Category,
+    title: str,
+    lead_agency: Agency,
+    opened_on: dt.date | None = None,
+    summary: str = "",
+    supporting_agencies: Iterable[Agency] = (),
+    counterpart: Agency | None = None,
+    crime_type: CrimeType | None = None,
+    classification: int = Classification.THUONG,
+    named_users: Iterable[Any] = (),
+) -> Dossier:
     """Open a dossier under a category's clause, with tasks due by the clause's deadlines."""
     if not _may_work(actor):
         raise policy.NotFound
     supporting = [a for a in supporting_agencies if a.pk != lead_agency.pk]
-    _check_parties(actor, lead_agency=lead_agency, supporting=supporting,
-                   counterpart=counterpart, classification=classification)
+    _check_parties(
+        actor,
+        lead_agency=lead_agency,
+        supporting=supporting,
+        counterpart=counterpart,
+        classification=classification,
+    )
     title = nfc(title)
     if not title:
         raise ServiceError({"title": _("Cần nhập tên hồ sơ.")})
@@ -106,13 +141,22 @@ def dossier_open(*, actor, category: Category, title: str, lead_agency: Agency,
     named = list(named_users)
     if classification == Classification.TUYET_MAT and not named:
         if policy.is_system(actor):
-            raise ServiceError({"named_users": _("Hồ sơ Tuyệt mật phải ghi rõ người được tiếp cận.")})
+            raise ServiceError(
+                {"named_users": _("Hồ sơ Tuyệt mật phải ghi rõ người được tiếp cận.")}
+            )
         named = [actor]
     dossier = Dossier(
-        reference=f"TMP-{uuid.uuid4().hex}", title=title,
-        summary=nfc(summary), category=category, clause=category.clause, crime_type=crime_type,
-        lead_agency=lead_agency, counterpart=counterpart, classification=classification,
-        status=DossierStatus.OPENED, opened_on=opened_on,
+        reference=f"TMP-{uuid.uuid4().hex}",
+        title=title,
+        summary=nfc(summary),
+        category=category,
+        clause=category.clause,
+        crime_type=crime_type,
+        lead_agency=lead_agency,
+        counterpart=counterpart,
+        classification=classification,
+        status=DossierStatus.OPENED,
+        opened_on=opened_on,
         created_by=None if policy.is_system(actor) else actor,
     )
     dossier.save()
@@ -126,8 +170,13 @@ def dossier_open(*, actor, category: Category, title: str, lead_agency: Agency,
     if named:
         dossier.named_users.set(named)
     _create_clause_tasks(dossier, {lead_agency.pk, *(a.pk for a in supporting)})
-    timeline_add(actor=actor, dossier=dossier, kind=TimelineKind.OPENED, on=opened_on,
-                 text=_("Mở hồ sơ theo %(clause)s") % {"clause": dossier.clause})
+    timeline_add(
+        actor=actor,
+        dossier=dossier,
+        kind=TimelineKind.OPENED,
+        on=opened_on,
+        text=_("Mở hồ sơ theo %(clause)s") % {"clause": dossier.clause},
+    )
     audit_record(actor=actor, action="dossier.open", obj=dossier, changes=snapshot(dossier))
     return dossier
 
@@ -143,19 +192,25 @@ def _create_clause_tasks(dossier: Dossier, agency_ids: set[int]) -> list[Task]:
         default_title = (
             _("Chủ trì xử lý") if resp.role == ResponsibilityRole.LEAD else _("Phối hợp, trả lời")
         )
-        tasks.append(Task(
-            dossier=dossier, title=resp.task_title or default_title, agency_id=resp.agency_id,
-            unit=liaison_units.get(resp.agency_id), responsibility=resp,
-            due_on=add_working_days(dossier.opened_on, resp.response_days),
-        ))
+        tasks.append(
+            Task(
+                dossier=dossier,
+                title=resp.task_title or default_title,
+                agency_id=resp.agency_id,
+                unit=liaison_units.get(resp.agency_id),
+                responsibility=resp,
+                due_on=add_working_days(dossier.opened_on, resp.response_days),
+            )
+        )
     return Task.objects.bulk_create(tasks)
 
 
 @transaction.atomic
 def dossier_update(*, actor, dossier: Dossier, **fields: Any) -> Dossier:
     """Change the editable fields of a dossier the actor may work."""
-    dossier = policy.get_or_404(Dossier.objects.select_for_update(), actor, policy.CHANGE,
-                                pk=dossier.pk)
+    dossier = policy.get_or_404(
+        Dossier.objects.select_for_update(), actor, policy.CHANGE, pk=dossier.pk
+    )
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ServiceError({f: _("Không được sửa trường này.") for f in sorted(unknown)})
@@ -166,7 +221,9 @@ def dossier_update(*, actor, dossier: Dossier, **fields: Any) -> Dossier:
         raise ServiceError({"classification": _("Độ mật vượt quá cấp độ tiếp cận của bạn.")})
     if classification == Classification.TUYET_MAT and not dossier.named_users.exists():
         if policy.is_system(actor):
-            raise ServiceError({"classification": _("Hồ sơ Tuyệt mật phải ghi rõ người được tiếp cận.")})
+            raise ServiceError(
+                {"classification": _("Hồ sơ Tuyệt mật phải ghi rõ người được tiếp cận.")}
+            )
         dossier.named_users.add(actor)
     counterpart = fields.get("counterpart", dossier.counterpart)
     if counterpart is not None and not counterpart.is_foreign:
@@ -182,8 +239,12 @@ def dossier_update(*, actor, dossier: Dossier, **fields: Any) -> Dossier:
     dossier.save()
     changes = diff(before, snapshot(dossier))
     if changes:
-        timeline_add(actor=actor, dossier=dossier, kind=TimelineKind.UPDATED,
-                     text=_("Cập nhật thông tin hồ sơ"))
+        timeline_add(
+            actor=actor,
+            dossier=dossier,
+            kind=TimelineKind.UPDATED,
+            text=_("Cập nhật thông tin hồ sơ"),
+        )
         audit_record(actor=actor, action="dossier.update", obj=dossier, changes=changes)
     return dossier
 
@@ -193,16 +254,22 @@ def allowed_transitions(dossier: Dossier) -> list[str]:
 
 
 @transaction.atomic
-def dossier_transition(*, actor, dossier: Dossier, status: str, outcome: str = "",
-                       on: dt.date | None = None) -> Dossier:
+def dossier_transition(
+    *, actor, dossier: Dossier, status: str, outcome: str = "", on: dt.date | None = None
+) -> Dossier:
     """Move a dossier along the workflow; closing needs an outcome."""
-    dossier = policy.get_or_404(Dossier.objects.select_for_update(), actor, policy.CHANGE,
-                                pk=dossier.pk)
+    dossier = policy.get_or_404(
+        Dossier.objects.select_for_update(), actor, policy.CHANGE, pk=dossier.pk
+    )
     if status not in DossierStatus.values:
         raise ServiceError({"status": _("Trạng thái không hợp lệ.")})
     if status not in TRANSITIONS[dossier.status]:
-        raise ServiceError({"status": _("Không thể chuyển từ “%(a)s” sang “%(b)s”.") % {
-            "a": dossier.get_status_display(), "b": DossierStatus(status).label}})
+        raise ServiceError(
+            {
+                "status": _("Không thể chuyển từ “%(a)s” sang “%(b)s”.")
+                % {"a": dossier.get_status_display(), "b": DossierStatus(status).label}
+            }
+        )
     on = on or _today()
     if on < dossier.opened_on:
         raise ServiceError({"on": _("Ngày chuyển trạng thái không được trước ngày mở hồ sơ.")})
@@ -216,17 +283,33 @@ def dossier_transition(*, actor, dossier: Dossier, status: str, outcome: str = "
         dossier.outcome = outcome
     _refresh_search(dossier)
     dossier.save(update_fields=["status", "resolved_on", "outcome", "search_text", "updated_at"])
-    timeline_add(actor=actor, dossier=dossier, kind=TimelineKind.STATUS, on=on,
-                 text=_("Chuyển sang “%(s)s”") % {"s": dossier.get_status_display()}
-                 + (f": {outcome}" if outcome else ""))
-    audit_record(actor=actor, action="dossier.transition", obj=dossier,
-                 changes=diff(before, snapshot(dossier, ["status", "resolved_on", "outcome"])))
+    timeline_add(
+        actor=actor,
+        dossier=dossier,
+        kind=TimelineKind.STATUS,
+        on=on,
+        text=_("Chuyển sang “%(s)s”") % {"s": dossier.get_status_display()}
+        + (f": {outcome}" if outcome else ""),
+    )
+    audit_record(
+        actor=actor,
+        action="dossier.transition",
+        obj=dossier,
+        changes=diff(before, snapshot(dossier, ["status", "resolved_on", "outcome"])),
+    )
     return dossier
 
 
 @transaction.atomic
-def task_add(*, actor, dossier: Dossier, title: str, agency: Agency, unit: Unit | None = None,
-             due_on: dt.date | None = None) -> Task:
+def task_add(
+    *,
+    actor,
+    dossier: Dossier,
+    title: str,
+    agency: Agency,
+    unit: Unit | None = None,
+    due_on: dt.date | None = None,
+) -> Task:
     dossier = policy.get_or_404(Dossier.objects.all(), actor, policy.CHANGE, pk=dossier.pk)
     if not DossierParty.objects.filter(dossier=dossier, agency=agency).exists():
         raise ServiceError({"agency": _("Cơ quan này không tham gia hồ sơ.")})
@@ -235,10 +318,15 @@ def task_add(*, actor, dossier: Dossier, title: str, agency: Agency, unit: Unit 
     title = nfc(title)
     if not title:
         raise ServiceError({"title": _("Cần nhập nội dung nhiệm vụ.")})
-    task = Task.objects.create(dossier=dossier, title=title, agency=agency, unit=unit,
-                               due_on=due_on)
-    timeline_add(actor=actor, dossier=dossier, kind=TimelineKind.TASK,
-                 text=_("Giao nhiệm vụ: %(t)s") % {"t": title})
+    task = Task.objects.create(
+        dossier=dossier, title=title, agency=agency, unit=unit, due_on=due_on
+    )
+    timeline_add(
+        actor=actor,
+        dossier=dossier,
+        kind=TimelineKind.TASK,
+        text=_("Giao nhiệm vụ: %(t)s") % {"t": title},
+    )
     audit_record(actor=actor, action="task.add", obj=task, changes=snapshot(task))
     return task
 
@@ -253,10 +341,16 @@ def task_complete(*, actor, task: Task, done_on: dt.date | None = None) -> Task:
         raise ServiceError({"done_on": _("Ngày hoàn thành không được trước ngày mở hồ sơ.")})
     task.done_on = done_on
     task.save(update_fields=["done_on", "updated_at"])
-    timeline_add(actor=actor, dossier=task.dossier, kind=TimelineKind.TASK, on=done_on,
-                 text=_("Hoàn thành nhiệm vụ: %(t)s") % {"t": task.title})
-    audit_record(actor=actor, action="task.complete", obj=task,
-                 changes={"done_on": [None, done_on]})
+    timeline_add(
+        actor=actor,
+        dossier=task.dossier,
+        kind=TimelineKind.TASK,
+        on=done_on,
+        text=_("Hoàn thành nhiệm vụ: %(t)s") % {"t": task.title},
+    )
+    audit_record(
+        actor=actor, action="task.complete", obj=task, changes={"done_on": [None, done_on]}
+    )
     return task
 
 
@@ -276,9 +370,19 @@ def _sniff(head: bytes) -> str | None:
 
 
 @transaction.atomic
-def message_add(*, actor, dossier: Dossier, direction: str, number_symbol: str,
-                sent_on: dt.date, sender: Agency, recipient: Agency, summary: str,
-                classification: int = Classification.THUONG, files: Iterable[Any] = ()) -> Message:
+def message_add(
+    *,
+    actor,
+    dossier: Dossier,
+    direction: str,
+    number_symbol: str,
+    sent_on: dt.date,
+    sender: Agency,
+    recipient: Agency,
+    summary: str,
+    classification: int = Classification.THUONG,
+    files: Iterable[Any] = (),
+) -> Message:
     """Record official correspondence on a dossier, with its attachments."""
     dossier = policy.get_or_404(Dossier.objects.all(), actor, policy.CHANGE, pk=dossier.pk)
     errors: dict[str, str] = {}
@@ -303,13 +407,20 @@ def message_add(*, actor, dossier: Dossier, direction: str, number_symbol: str,
             head = f.read(16)
             f.seek(0)
             if _sniff(head) is None:
-                errors["files"] = _("Tệp “%(n)s” không đúng định dạng cho phép "
-                                    "(PDF, DOCX, XLSX, JPEG, PNG).") % {"n": f.name}
+                errors["files"] = _(
+                    "Tệp “%(n)s” không đúng định dạng cho phép (PDF, DOCX, XLSX, JPEG, PNG)."
+                ) % {"n": f.name}
     if errors:
         raise ServiceError(errors)
     message = Message.objects.create(
-        dossier=dossier, direction=direction, number_symbol=number_symbol, sent_on=sent_on,
-        sender=sender, recipient=recipient, summary=nfc(summary), classification=classification,
+        dossier=dossier,
+        direction=direction,
+        number_symbol=number_symbol,
+        sent_on=sent_on,
+        sender=sender,
+        recipient=recipient,
+        summary=nfc(summary),
+        classification=classification,
     )
     for f in files:
         digest = hashlib.sha256()
@@ -318,12 +429,25 @@ def message_add(*, actor, dossier: Dossier, direction: str, number_symbol: str,
         f.seek(0)
         head = f.read(16)
         f.seek(0)
-        Attachment.objects.create(message=message, file=f, name=f.name[:255], size=f.size,
-                                  content_type=_sniff(head) or "application/octet-stream",
-                                  sha256=digest.hexdigest())
-    timeline_add(actor=actor, dossier=dossier, kind=TimelineKind.MESSAGE, on=sent_on,
-                 text=_("%(dir)s số %(num)s: %(sum)s") % {
-                     "dir": message.get_direction_display(), "num": number_symbol,
-                     "sum": message.summary[:200]})
+        Attachment.objects.create(
+            message=message,
+            file=f,
+            name=f.name[:255],
+            size=f.size,
+            content_type=_sniff(head) or "application/octet-stream",
+            sha256=digest.hexdigest(),
+        )
+    timeline_add(
+        actor=actor,
+        dossier=dossier,
+        kind=TimelineKind.MESSAGE,
+        on=sent_on,
+        text=_("%(dir)s số %(num)s: %(sum)s")
+        % {
+            "dir": message.get_direction_display(),
+            "num": number_symbol,
+            "sum": message.summary[:200],
+        },
+    )
     audit_record(actor=actor, action="message.add", obj=message, changes=snapshot(message))
     return message

@@ -17,7 +17,9 @@ class Regulation(TimeStampedModel):
     effective_from = models.DateField(_("có hiệu lực từ"), null=True, blank=True)
     effective_to = models.DateField(_("hết hiệu lực"), null=True, blank=True)
     status = models.CharField(
-        _("tình trạng"), max_length=16, choices=RegulationStatus.choices,
+        _("tình trạng"),
+        max_length=16,
+        choices=RegulationStatus.choices,
         default=RegulationStatus.DRAFT,
     )
     place = models.CharField(_("địa danh"), max_length=64, blank=True)

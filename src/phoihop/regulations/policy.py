@@ -3,7 +3,14 @@
 from phoihop.accounts.choices import Role
 from phoihop.core import policy
 from phoihop.regulations.models import (
-    Article, Category, Chapter, Clause, CrimeType, Point, Regulation, Responsibility,
+    Article,
+    Category,
+    Chapter,
+    Clause,
+    CrimeType,
+    Point,
+    Regulation,
+    Responsibility,
 )
 
 _EDITORS = {Role.SECRETARIAT, Role.ADMINISTRATOR}

@@ -12,10 +12,16 @@ from phoihop.audit.services import audit_record
 from phoihop.core import policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.text import nfc
-from phoihop.regulations.policy import may_edit
 from phoihop.regulations.models import (
-    Article, Category, Chapter, Clause, Point, Regulation, Responsibility,
+    Article,
+    Category,
+    Chapter,
+    Clause,
+    Point,
+    Regulation,
+    Responsibility,
 )
+from phoihop.regulations.policy import may_edit
 
 
 def _require_editor(actor) -> None:
@@ -24,8 +30,15 @@ def _require_editor(actor) -> None:
 
 
 @transaction.atomic
-def regulation_create(*, actor, code: str, title: str, parties: list[Agency],
-                      chapters: list[dict[str, Any]], **fields: Any) -> Regulation:
+def regulation_create(
+    *,
+    actor,
+    code: str,
+    title: str,
+    parties: list[Agency],
+    chapters: list[dict[str, Any]],
+    **fields: Any,
+) -> Regulation:
     """Create a regulation with its whole tree in one transaction.
 
     `chapters` is [{number, title, articles: [{number, title, text?, clauses:
@@ -49,7 +62,9 @@ def regulation_create(*, actor, code: str, title: str, parties: list[Agency],
                 )
             seen_articles.add(art["number"])
             article = Article.objects.create(
-                chapter=chapter, number=art["number"], title=nfc(art["title"]),
+                chapter=chapter,
+                number=art["number"],
+                title=nfc(art["title"]),
                 text=nfc(art.get("text", "")),
             )
             for cl in art.get("clauses", []):
@@ -63,9 +78,12 @@ def regulation_create(*, actor, code: str, title: str, parties: list[Agency],
                 Responsibility.objects.bulk_create(
                     Responsibility(clause=clause, **resp) for resp in cl.get("responsibilities", [])
                 )
-    audit_record(actor=actor, action="regulation.create", obj=regulation,
-                 changes={"code": code, "title": regulation.title,
-                          "articles": len(seen_articles)})
+    audit_record(
+        actor=actor,
+        action="regulation.create",
+        obj=regulation,
+        changes={"code": code, "title": regulation.title, "articles": len(seen_articles)},
+    )
     return regulation
 
 
@@ -76,14 +94,19 @@ def find_clause(regulation: Regulation, article: int, clause: int) -> Clause:
 
 
 @transaction.atomic
-def category_create(*, actor, regulation: Regulation, code: str, name: str, kind: str,
-                    clause: Clause) -> Category:
+def category_create(
+    *, actor, regulation: Regulation, code: str, name: str, kind: str, clause: Clause
+) -> Category:
     _require_editor(actor)
     if clause.article.chapter.regulation_id != regulation.pk:
         raise ServiceError({"clause": _("Khoản không thuộc quy chế này.")})
     category = Category.objects.create(
         regulation=regulation, code=code, name=nfc(name), kind=kind, clause=clause
     )
-    audit_record(actor=actor, action="category.create", obj=category,
-                 changes={"kind": kind, "clause": str(clause)})
+    audit_record(
+        actor=actor,
+        action="category.create",
+        obj=category,
+        changes={"kind": kind, "clause": str(clause)},
+    )
     return category

@@ -8,8 +8,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from matplotlib import pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
 
 plt.rcParams["svg.fonttype"] = "none"  # keep text as text: Vietnamese stays searchable
 

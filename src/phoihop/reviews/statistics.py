@@ -36,8 +36,9 @@ def _rows(queryset, keys: dict[str, str]) -> list[dict[str, Any]]:
     return [{out: row[src] for out, src in keys.items()} | {"count": row["n"]} for row in queryset]
 
 
-def compute_statistics(*, actor, date_from: dt.date, date_to: dt.date,
-                       regulation: Regulation | None = None) -> dict[str, Any]:
+def compute_statistics(
+    *, actor, date_from: dt.date, date_to: dt.date, regulation: Regulation | None = None
+) -> dict[str, Any]:
     if date_to < date_from:
         raise ValueError("date_to is before date_from")
     dossiers = policy.restrict(Dossier.objects.all(), actor, policy.AGGREGATE)
@@ -54,11 +55,19 @@ def compute_statistics(*, actor, date_from: dt.date, date_to: dt.date,
     )
     activity = dossiers.aggregate(
         opened=Count("pk", filter=Q(opened_on__gte=date_from, opened_on__lte=date_to)),
-        open_at_end=Count("pk", filter=Q(opened_on__lte=date_to) & (
-            Q(resolved_on__isnull=True) | Q(resolved_on__gt=date_to))),
-        closed_no_result=Count("pk", filter=Q(
-            status=DossierStatus.CLOSED_NO_RESULT, resolved_on__gte=date_from,
-            resolved_on__lte=date_to)),
+        open_at_end=Count(
+            "pk",
+            filter=Q(opened_on__lte=date_to)
+            & (Q(resolved_on__isnull=True) | Q(resolved_on__gt=date_to)),
+        ),
+        closed_no_result=Count(
+            "pk",
+            filter=Q(
+                status=DossierStatus.CLOSED_NO_RESULT,
+                resolved_on__gte=date_from,
+                resolved_on__lte=date_to,
+            ),
+        ),
     )
 
     verifications = Verification.objects.filter(
@@ -73,20 +82,30 @@ def compute_statistics(*, actor, date_from: dt.date, date_to: dt.date,
 
     by_category = _rows(
         ended.values("category__code", "category__name", "category__kind", "status")
-        .annotate(n=Count("pk")).order_by("category__code", "status"),
-        {"category": "category__code", "name": "category__name", "kind": "category__kind",
-         "status": "status"},
+        .annotate(n=Count("pk"))
+        .order_by("category__code", "status"),
+        {
+            "category": "category__code",
+            "name": "category__name",
+            "kind": "category__kind",
+            "status": "status",
+        },
     )
     by_crime_type = _rows(
         resolved.filter(joint_q)
         .values("crime_type__code", "crime_type__name", "crime_type__penal_code_article")
-        .annotate(n=Count("pk")).order_by("-n", "crime_type__code"),
-        {"crime_type": "crime_type__code", "name": "crime_type__name",
-         "penal_code_article": "crime_type__penal_code_article"},
+        .annotate(n=Count("pk"))
+        .order_by("-n", "crime_type__code"),
+        {
+            "crime_type": "crime_type__code",
+            "name": "crime_type__name",
+            "penal_code_article": "crime_type__penal_code_article",
+        },
     )
     by_lead_agency = _rows(
         ended.values("lead_agency__code", "lead_agency__short_name", "status")
-        .annotate(n=Count("pk")).order_by("lead_agency__code", "status"),
+        .annotate(n=Count("pk"))
+        .order_by("lead_agency__code", "status"),
         {"agency": "lead_agency__code", "name": "lead_agency__short_name", "status": "status"},
     )
     by_outcome = _rows(
@@ -94,18 +113,22 @@ def compute_statistics(*, actor, date_from: dt.date, date_to: dt.date,
     )
     by_counterpart = _rows(
         resolved.filter(counterpart__isnull=False)
-        .values("counterpart__code", "counterpart__name").annotate(n=Count("pk"))
+        .values("counterpart__code", "counterpart__name")
+        .annotate(n=Count("pk"))
         .order_by("-n", "counterpart__code"),
         {"counterpart": "counterpart__code", "name": "counterpart__name"},
     )
     by_year = _rows(
-        resolved.annotate(year=ExtractYear("resolved_on")).values("year", "category__kind")
-        .annotate(n=Count("pk")).order_by("year", "category__kind"),
+        resolved.annotate(year=ExtractYear("resolved_on"))
+        .values("year", "category__kind")
+        .annotate(n=Count("pk"))
+        .order_by("year", "category__kind"),
         {"year": "year", "kind": "category__kind"},
     )
     verified_by_agency = _rows(
         clarified.values("requested_of__code", "requested_of__name")
-        .annotate(n=Count("subject", distinct=True)).order_by("-n", "requested_of__code"),
+        .annotate(n=Count("subject", distinct=True))
+        .order_by("-n", "requested_of__code"),
         {"agency": "requested_of__code", "name": "requested_of__name"},
     )
     status_labels = dict(DossierStatus.choices)

@@ -26,7 +26,9 @@ class Subject(TimeStampedModel):
     ethnicity = models.CharField(_("dân tộc"), max_length=64, blank=True)
     address = models.CharField(_("nơi cư trú"), max_length=500, blank=True)
     owner_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="registered_subjects",
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="registered_subjects",
         verbose_name=_("cơ quan lập hồ sơ"),
     )
     search_text = models.TextField(editable=False, default="")
@@ -111,7 +113,9 @@ class Verification(TimeStampedModel):
     due_on = models.DateField(_("hạn trả lời"), null=True, blank=True)
     answered_on = models.DateField(_("ngày trả lời"), null=True, blank=True)
     outcome = models.CharField(
-        _("kết quả"), max_length=16, choices=VerificationOutcome.choices,
+        _("kết quả"),
+        max_length=16,
+        choices=VerificationOutcome.choices,
         default=VerificationOutcome.PENDING,
     )
     answer = models.TextField(_("nội dung trả lời"), blank=True)

@@ -22,9 +22,28 @@ SURNAME_HAN_VIET = {
     "乐": "Nhạc",
     "盖": "Cái",
 }
-SURNAME_PINYIN = {"单": "Shan", "区": "Ou", "仇": "Qiu", "解": "Xie", "查": "Zha", "曾": "Zeng",
-                  "乐": "Yue", "盖": "Ge"}
-_COMPOUND_SURNAMES = {"欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐"}
+SURNAME_PINYIN = {
+    "单": "Shan",
+    "区": "Ou",
+    "仇": "Qiu",
+    "解": "Xie",
+    "查": "Zha",
+    "曾": "Zeng",
+    "乐": "Yue",
+    "盖": "Ge",
+}
+_COMPOUND_SURNAMES = {
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+}
 
 
 def has_han(text: str) -> bool:

@@ -25,8 +25,19 @@ from phoihop.subjects.models import DossierSubject, IdentityDocument, Subject, V
 from phoihop.subjects.names import han_viet_of, has_han, pinyin_of
 
 SUBJECT_FIELDS = (
-    "full_name", "native_name", "latin_name", "han_viet", "pinyin", "aliases", "sex",
-    "birth_year", "birth_month", "birth_day", "birth_place", "nationality", "ethnicity",
+    "full_name",
+    "native_name",
+    "latin_name",
+    "han_viet",
+    "pinyin",
+    "aliases",
+    "sex",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "birth_place",
+    "nationality",
+    "ethnicity",
     "address",
 )
 
@@ -37,8 +48,13 @@ def refresh_search(subject: Subject, document_numbers: list[str] | None = None) 
             list(subject.documents.values_list("number", flat=True)) if subject.pk else []
         )
     subject.search_text = search_blob(
-        subject.full_name, subject.native_name, subject.latin_name, subject.han_viet,
-        subject.pinyin, subject.aliases, *document_numbers,
+        subject.full_name,
+        subject.native_name,
+        subject.latin_name,
+        subject.han_viet,
+        subject.pinyin,
+        subject.aliases,
+        *document_numbers,
     )
 
 
@@ -86,12 +102,19 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _may_register(actor) -> bool:
-    return policy.is_system(actor) or (policy.is_active_user(actor) and actor.role in CASEWORK_ROLES)
+    return policy.is_system(actor) or (
+        policy.is_active_user(actor) and actor.role in CASEWORK_ROLES
+    )
 
 
 @transaction.atomic
-def subject_create(*, actor, owner_agency: Agency | None = None,
-                   documents: list[dict[str, Any]] = (), **fields: Any) -> Subject:
+def subject_create(
+    *,
+    actor,
+    owner_agency: Agency | None = None,
+    documents: list[dict[str, Any]] = (),
+    **fields: Any,
+) -> Subject:
     """Register a person; Hán-Việt and pinyin are suggested from Hán tự when left empty."""
     if not _may_register(actor):
         raise policy.NotFound
@@ -110,24 +133,34 @@ def subject_create(*, actor, owner_agency: Agency | None = None,
             raise ServiceError({"documents": _("Giấy tờ thứ %(i)d thiếu số.") % {"i": i + 1}})
         if doc.get("kind") not in DocumentKind.values:
             raise ServiceError({"documents": _("Giấy tờ thứ %(i)d sai loại.") % {"i": i + 1}})
-        docs.append(IdentityDocument(kind=doc["kind"], number=number,
-                                     country=(doc.get("country") or "VN").upper()[:2],
-                                     valid_until=doc.get("valid_until")))
+        docs.append(
+            IdentityDocument(
+                kind=doc["kind"],
+                number=number,
+                country=(doc.get("country") or "VN").upper()[:2],
+                valid_until=doc.get("valid_until"),
+            )
+        )
     subject = Subject(owner_agency=owner_agency, **data)
     refresh_search(subject, [d.number for d in docs])
     subject.save()
     for d in docs:
         d.subject = subject
     IdentityDocument.objects.bulk_create(docs)
-    audit_record(actor=actor, action="subject.create", obj=subject,
-                 changes={**snapshot(subject), "documents": [d.number for d in docs]})
+    audit_record(
+        actor=actor,
+        action="subject.create",
+        obj=subject,
+        changes={**snapshot(subject), "documents": [d.number for d in docs]},
+    )
     return subject
 
 
 @transaction.atomic
 def subject_update(*, actor, subject: Subject, **fields: Any) -> Subject:
-    subject = policy.get_or_404(Subject.objects.select_for_update(), actor, policy.CHANGE,
-                                pk=subject.pk)
+    subject = policy.get_or_404(
+        Subject.objects.select_for_update(), actor, policy.CHANGE, pk=subject.pk
+    )
     data = _clean(fields)
     before = snapshot(subject)
     for name, value in data.items():
@@ -147,14 +180,23 @@ def subject_link(*, actor, dossier: Dossier, subject: Subject, role: str) -> Dos
     subject = policy.get_or_404(Subject.objects.all(), actor, policy.VIEW, pk=subject.pk)
     if role not in SubjectRole.values:
         raise ServiceError({"role": _("Tư cách không hợp lệ.")})
-    link, created = DossierSubject.objects.get_or_create(dossier=dossier, subject=subject,
-                                                         role=role)
+    link, created = DossierSubject.objects.get_or_create(
+        dossier=dossier, subject=subject, role=role
+    )
     if created:
-        timeline_add(actor=actor, dossier=dossier, kind=TimelineKind.SUBJECT,
-                     text=_("Bổ sung đối tượng %(n)s (%(r)s)") % {
-                         "n": subject.full_name, "r": link.get_role_display()})
-        audit_record(actor=actor, action="subject.link", obj=link,
-                     changes={"dossier": dossier.pk, "subject": subject.pk, "role": role})
+        timeline_add(
+            actor=actor,
+            dossier=dossier,
+            kind=TimelineKind.SUBJECT,
+            text=_("Bổ sung đối tượng %(n)s (%(r)s)")
+            % {"n": subject.full_name, "r": link.get_role_display()},
+        )
+        audit_record(
+            actor=actor,
+            action="subject.link",
+            obj=link,
+            changes={"dossier": dossier.pk, "subject": subject.pk, "role": role},
+        )
     return link
 
 
@@ -166,18 +208,26 @@ def _verification_days(dossier: Dossier, agency: Agency) -> int | None:
 
 
 @transaction.atomic
-def verification_request(*, actor, dossier: Dossier, subject: Subject, requested_of: Agency,
-                         question: str, requested_on: dt.date | None = None,
-                         requested_by: Agency | None = None,
-                         response_days: int | None = None) -> Verification:
+def verification_request(
+    *,
+    actor,
+    dossier: Dossier,
+    subject: Subject,
+    requested_of: Agency,
+    question: str,
+    requested_on: dt.date | None = None,
+    requested_by: Agency | None = None,
+    response_days: int | None = None,
+) -> Verification:
     """Ask another agency or the foreign counterpart to verify a person of the dossier."""
     dossier = policy.get_or_404(Dossier.objects.all(), actor, policy.CHANGE, pk=dossier.pk)
     if not DossierSubject.objects.filter(dossier=dossier, subject_id=subject.pk).exists():
         raise ServiceError({"subject": _("Đối tượng chưa có trong hồ sơ này.")})
     requested_by = requested_by or (None if policy.is_system(actor) else actor.agency)
-    if requested_by is None or not DossierParty.objects.filter(
-        dossier=dossier, agency=requested_by
-    ).exists():
+    if (
+        requested_by is None
+        or not DossierParty.objects.filter(dossier=dossier, agency=requested_by).exists()
+    ):
         raise ServiceError({"requested_by": _("Cơ quan đề nghị phải tham gia hồ sơ.")})
     if requested_of.pk == requested_by.pk:
         raise ServiceError({"requested_of": _("Không thể tự đề nghị chính cơ quan mình.")})
@@ -187,25 +237,43 @@ def verification_request(*, actor, dossier: Dossier, subject: Subject, requested
     requested_on = requested_on or timezone.localdate()
     days = response_days if response_days is not None else _verification_days(dossier, requested_of)
     verification = Verification.objects.create(
-        dossier=dossier, subject=subject, requested_by=requested_by, requested_of=requested_of,
-        question=question, requested_on=requested_on,
+        dossier=dossier,
+        subject=subject,
+        requested_by=requested_by,
+        requested_of=requested_of,
+        question=question,
+        requested_on=requested_on,
         due_on=add_working_days(requested_on, days) if days else None,
     )
-    timeline_add(actor=actor, dossier=dossier, kind=TimelineKind.VERIFICATION, on=requested_on,
-                 text=_("Đề nghị %(a)s xác minh %(n)s") % {
-                     "a": requested_of.short_name, "n": subject.full_name})
-    audit_record(actor=actor, action="verification.request", obj=verification,
-                 changes=snapshot(verification))
+    timeline_add(
+        actor=actor,
+        dossier=dossier,
+        kind=TimelineKind.VERIFICATION,
+        on=requested_on,
+        text=_("Đề nghị %(a)s xác minh %(n)s")
+        % {"a": requested_of.short_name, "n": subject.full_name},
+    )
+    audit_record(
+        actor=actor, action="verification.request", obj=verification, changes=snapshot(verification)
+    )
     return verification
 
 
 @transaction.atomic
-def verification_answer(*, actor, verification: Verification, outcome: str, answer: str,
-                        answered_on: dt.date | None = None) -> Verification:
+def verification_answer(
+    *,
+    actor,
+    verification: Verification,
+    outcome: str,
+    answer: str,
+    answered_on: dt.date | None = None,
+) -> Verification:
     """Record the answer to a verification request."""
     verification = policy.get_or_404(
         Verification.objects.select_for_update().select_related("dossier", "subject"),
-        actor, policy.CHANGE, pk=verification.pk,
+        actor,
+        policy.CHANGE,
+        pk=verification.pk,
     )
     if verification.outcome != VerificationOutcome.PENDING:
         raise ServiceError(_("Yêu cầu xác minh này đã có trả lời."))
@@ -219,11 +287,31 @@ def verification_answer(*, actor, verification: Verification, outcome: str, answ
     verification.answer = nfc(answer)
     verification.answered_on = answered_on
     verification.save(update_fields=["outcome", "answer", "answered_on", "updated_at"])
-    timeline_add(actor=actor, dossier=verification.dossier, kind=TimelineKind.VERIFICATION,
-                 on=answered_on, text=_("Kết quả xác minh %(n)s: %(o)s") % {
-                     "n": verification.subject.full_name,
-                     "o": verification.get_outcome_display()})
-    audit_record(actor=actor, action="verification.answer", obj=verification,
-                 changes=diff(before, snapshot(verification, ["outcome", "answered_on", "answer"])))
+    timeline_add(
+        actor=actor,
+        dossier=verification.dossier,
+        kind=TimelineKind.VERIFICATION,
+        on=answered_on,
+        text=_("Kết quả xác minh %(n)s: %(o)s")
+        % {"n": verification.subject.full_name, "o": verification.get_outcome_display()},
+    )
+    audit_record(
+        actor=actor,
+        action="verification.answer",
+        obj=verification,
+        changes=diff(before, snapshot(verification, ["outcome", "answered_on", "answer"])),
+    )
     return verification
 
+
+@transaction.atomic
+def subject_create_in_dossier(
+    *, actor, dossier: Dossier, role: str, documents: list[dict[str, Any]] = (), **fields: Any
+) -> Subject:
+    """Register a person and place them in a dossier: both or neither."""
+    policy.get_or_404(Dossier.objects.all(), actor, policy.CHANGE, pk=dossier.pk)
+    if role not in SubjectRole.values:
+        raise ServiceError({"role": _("Tư cách không hợp lệ.")})
+    subject = subject_create(actor=actor, documents=documents, **fields)
+    subject_link(actor=actor, dossier=dossier, subject=subject, role=role)
+    return subject

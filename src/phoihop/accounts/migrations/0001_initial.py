@@ -8,82 +8,248 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=255, verbose_name='tên cơ quan')),
-                ('short_name', models.CharField(max_length=64, verbose_name='tên viết tắt')),
-                ('name_native', models.CharField(blank=True, max_length=255, verbose_name='tên bằng tiếng nước ngoài')),
-                ('kind', models.CharField(choices=[('domestic', 'Cơ quan trong nước'), ('foreign', 'Cơ quan nước ngoài (đối tác)')], max_length=16, verbose_name='loại')),
-                ('country', models.CharField(default='VN', max_length=2, verbose_name='quốc gia (mã ISO)')),
-                ('document_prefix', models.CharField(blank=True, help_text='Ví dụ: CAT, SNgV', max_length=32, verbose_name='ký hiệu văn bản')),
-                ('head_title', models.CharField(blank=True, max_length=128, verbose_name='chức danh người đứng đầu')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=255, verbose_name="tên cơ quan")),
+                ("short_name", models.CharField(max_length=64, verbose_name="tên viết tắt")),
+                (
+                    "name_native",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="tên bằng tiếng nước ngoài"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("domestic", "Cơ quan trong nước"),
+                            ("foreign", "Cơ quan nước ngoài (đối tác)"),
+                        ],
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(default="VN", max_length=2, verbose_name="quốc gia (mã ISO)"),
+                ),
+                (
+                    "document_prefix",
+                    models.CharField(
+                        blank=True,
+                        help_text="Ví dụ: CAT, SNgV",
+                        max_length=32,
+                        verbose_name="ký hiệu văn bản",
+                    ),
+                ),
+                (
+                    "head_title",
+                    models.CharField(
+                        blank=True, max_length=128, verbose_name="chức danh người đứng đầu"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cơ quan',
-                'verbose_name_plural': 'cơ quan',
-                'ordering': ['kind', 'name'],
+                "verbose_name": "cơ quan",
+                "verbose_name_plural": "cơ quan",
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, verbose_name='mã')),
-                ('name', models.CharField(max_length=255, verbose_name='tên đơn vị')),
-                ('is_liaison', models.BooleanField(default=False, verbose_name='là đầu mối phối hợp')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='accounts.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, verbose_name="mã")),
+                ("name", models.CharField(max_length=255, verbose_name="tên đơn vị")),
+                (
+                    "is_liaison",
+                    models.BooleanField(default=False, verbose_name="là đầu mối phối hợp"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="accounts.agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đơn vị',
-                'verbose_name_plural': 'đơn vị',
-                'ordering': ['agency', 'name'],
+                "verbose_name": "đơn vị",
+                "verbose_name_plural": "đơn vị",
+                "ordering": ["agency", "name"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('role', models.CharField(choices=[('officer', 'Cán bộ phòng nghiệp vụ'), ('liaison', 'Đầu mối phối hợp'), ('leader', 'Lãnh đạo'), ('secretariat', 'Thư ký sơ kết, tổng kết'), ('oversight', 'Giám sát cấp tỉnh'), ('administrator', 'Quản trị hệ thống')], default='officer', max_length=16, verbose_name='vai trò')),
-                ('clearance', models.PositiveSmallIntegerField(choices=[(0, 'Thường'), (1, 'Mật'), (2, 'Tối mật'), (3, 'Tuyệt mật')], default=0, verbose_name='cấp độ tiếp cận bí mật')),
-                ('position', models.CharField(blank=True, max_length=128, verbose_name='chức vụ')),
-                ('is_demo', models.BooleanField(default=False, verbose_name='tài khoản trình diễn')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='accounts.agency')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='accounts.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("officer", "Cán bộ phòng nghiệp vụ"),
+                            ("liaison", "Đầu mối phối hợp"),
+                            ("leader", "Lãnh đạo"),
+                            ("secretariat", "Thư ký sơ kết, tổng kết"),
+                            ("oversight", "Giám sát cấp tỉnh"),
+                            ("administrator", "Quản trị hệ thống"),
+                        ],
+                        default="officer",
+                        max_length=16,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "clearance",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Thường"), (1, "Mật"), (2, "Tối mật"), (3, "Tuyệt mật")],
+                        default=0,
+                        verbose_name="cấp độ tiếp cận bí mật",
+                    ),
+                ),
+                ("position", models.CharField(blank=True, max_length=128, verbose_name="chức vụ")),
+                (
+                    "is_demo",
+                    models.BooleanField(default=False, verbose_name="tài khoản trình diễn"),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="accounts.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'người dùng',
-                'verbose_name_plural': 'người dùng',
-                'ordering': ['username'],
+                "verbose_name": "người dùng",
+                "verbose_name_plural": "người dùng",
+                "ordering": ["username"],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('agency', 'code'), name='unit_code_unique'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(fields=("agency", "code"), name="unit_code_unique"),
         ),
     ]

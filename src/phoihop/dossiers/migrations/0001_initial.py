@@ -6,162 +6,408 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('regulations', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("regulations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dossier',
+            name="Dossier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('reference', models.CharField(max_length=32, unique=True, verbose_name='số hồ sơ')),
-                ('title', models.CharField(max_length=255, verbose_name='tên hồ sơ')),
-                ('summary', models.TextField(blank=True, verbose_name='tóm tắt')),
-                ('classification', models.PositiveSmallIntegerField(choices=[(0, 'Thường'), (1, 'Mật'), (2, 'Tối mật'), (3, 'Tuyệt mật')], default=0, verbose_name='độ mật')),
-                ('status', models.CharField(choices=[('opened', 'Mới mở'), ('in_progress', 'Đang xử lý'), ('awaiting_counterpart', 'Chờ phía đối tác trả lời'), ('resolved', 'Đã giải quyết, làm rõ'), ('closed_no_result', 'Đóng, không có kết quả')], default='opened', max_length=24, verbose_name='trạng thái')),
-                ('opened_on', models.DateField(verbose_name='ngày mở')),
-                ('resolved_on', models.DateField(blank=True, null=True, verbose_name='ngày kết thúc')),
-                ('outcome', models.TextField(blank=True, verbose_name='kết quả')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='regulations.category', verbose_name='lĩnh vực')),
-                ('clause', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='regulations.clause', verbose_name='khoản')),
-                ('counterpart', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='counterpart_dossiers', to='accounts.agency', verbose_name='đối tác nước ngoài')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('crime_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dossiers', to='regulations.crimetype', verbose_name='tội danh')),
-                ('lead_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_dossiers', to='accounts.agency', verbose_name='cơ quan chủ trì')),
-                ('named_users', models.ManyToManyField(blank=True, related_name='named_dossiers', to=settings.AUTH_USER_MODEL, verbose_name='người được tiếp cận (Tuyệt mật)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "reference",
+                    models.CharField(max_length=32, unique=True, verbose_name="số hồ sơ"),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="tên hồ sơ")),
+                ("summary", models.TextField(blank=True, verbose_name="tóm tắt")),
+                (
+                    "classification",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Thường"), (1, "Mật"), (2, "Tối mật"), (3, "Tuyệt mật")],
+                        default=0,
+                        verbose_name="độ mật",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("opened", "Mới mở"),
+                            ("in_progress", "Đang xử lý"),
+                            ("awaiting_counterpart", "Chờ phía đối tác trả lời"),
+                            ("resolved", "Đã giải quyết, làm rõ"),
+                            ("closed_no_result", "Đóng, không có kết quả"),
+                        ],
+                        default="opened",
+                        max_length=24,
+                        verbose_name="trạng thái",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="ngày mở")),
+                (
+                    "resolved_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày kết thúc"),
+                ),
+                ("outcome", models.TextField(blank=True, verbose_name="kết quả")),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="regulations.category",
+                        verbose_name="lĩnh vực",
+                    ),
+                ),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="regulations.clause",
+                        verbose_name="khoản",
+                    ),
+                ),
+                (
+                    "counterpart",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="counterpart_dossiers",
+                        to="accounts.agency",
+                        verbose_name="đối tác nước ngoài",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "crime_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossiers",
+                        to="regulations.crimetype",
+                        verbose_name="tội danh",
+                    ),
+                ),
+                (
+                    "lead_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_dossiers",
+                        to="accounts.agency",
+                        verbose_name="cơ quan chủ trì",
+                    ),
+                ),
+                (
+                    "named_users",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="named_dossiers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người được tiếp cận (Tuyệt mật)",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hồ sơ phối hợp',
-                'verbose_name_plural': 'hồ sơ phối hợp',
-                'ordering': ['-opened_on', '-id'],
+                "verbose_name": "hồ sơ phối hợp",
+                "verbose_name_plural": "hồ sơ phối hợp",
+                "ordering": ["-opened_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DossierParty',
+            name="DossierParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'Chủ trì'), ('support', 'Phối hợp')], max_length=8, verbose_name='vai trò')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossier_parties', to='accounts.agency')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "Chủ trì"), ("support", "Phối hợp")],
+                        max_length=8,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossier_parties",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parties",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bên tham gia',
-                'verbose_name_plural': 'bên tham gia',
-                'ordering': ['dossier', 'role'],
+                "verbose_name": "bên tham gia",
+                "verbose_name_plural": "bên tham gia",
+                "ordering": ["dossier", "role"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('direction', models.CharField(choices=[('out', 'Công văn đi'), ('in', 'Công văn đến')], max_length=3, verbose_name='chiều')),
-                ('number_symbol', models.CharField(max_length=64, verbose_name='số, ký hiệu')),
-                ('sent_on', models.DateField(verbose_name='ngày văn bản')),
-                ('summary', models.TextField(verbose_name='trích yếu')),
-                ('classification', models.PositiveSmallIntegerField(choices=[(0, 'Thường'), (1, 'Mật'), (2, 'Tối mật'), (3, 'Tuyệt mật')], default=0, verbose_name='độ mật')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='dossiers.dossier')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='received_messages', to='accounts.agency', verbose_name='nơi nhận')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sent_messages', to='accounts.agency', verbose_name='nơi gửi')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("out", "Công văn đi"), ("in", "Công văn đến")],
+                        max_length=3,
+                        verbose_name="chiều",
+                    ),
+                ),
+                ("number_symbol", models.CharField(max_length=64, verbose_name="số, ký hiệu")),
+                ("sent_on", models.DateField(verbose_name="ngày văn bản")),
+                ("summary", models.TextField(verbose_name="trích yếu")),
+                (
+                    "classification",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Thường"), (1, "Mật"), (2, "Tối mật"), (3, "Tuyệt mật")],
+                        default=0,
+                        verbose_name="độ mật",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="received_messages",
+                        to="accounts.agency",
+                        verbose_name="nơi nhận",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sent_messages",
+                        to="accounts.agency",
+                        verbose_name="nơi gửi",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'công văn',
-                'verbose_name_plural': 'công văn',
-                'ordering': ['sent_on', 'id'],
+                "verbose_name": "công văn",
+                "verbose_name_plural": "công văn",
+                "ordering": ["sent_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('file', models.FileField(upload_to='attachments/%Y/%m/', verbose_name='tệp')),
-                ('name', models.CharField(max_length=255, verbose_name='tên tệp')),
-                ('size', models.PositiveBigIntegerField(verbose_name='dung lượng')),
-                ('content_type', models.CharField(max_length=128, verbose_name='kiểu nội dung')),
-                ('sha256', models.CharField(max_length=64)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='dossiers.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("file", models.FileField(upload_to="attachments/%Y/%m/", verbose_name="tệp")),
+                ("name", models.CharField(max_length=255, verbose_name="tên tệp")),
+                ("size", models.PositiveBigIntegerField(verbose_name="dung lượng")),
+                ("content_type", models.CharField(max_length=128, verbose_name="kiểu nội dung")),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="dossiers.message",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tệp đính kèm',
-                'verbose_name_plural': 'tệp đính kèm',
-                'ordering': ['id'],
+                "verbose_name": "tệp đính kèm",
+                "verbose_name_plural": "tệp đính kèm",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('title', models.CharField(max_length=255, verbose_name='nhiệm vụ')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='hạn hoàn thành')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='ngày hoàn thành')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='accounts.agency')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='dossiers.dossier')),
-                ('responsibility', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='tasks', to='regulations.responsibility')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='accounts.unit', verbose_name='đơn vị thực hiện')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("title", models.CharField(max_length=255, verbose_name="nhiệm vụ")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="hạn hoàn thành")),
+                (
+                    "done_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày hoàn thành"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tasks",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "responsibility",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="tasks",
+                        to="regulations.responsibility",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="accounts.unit",
+                        verbose_name="đơn vị thực hiện",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'nhiệm vụ',
-                'verbose_name_plural': 'nhiệm vụ',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "nhiệm vụ",
+                "verbose_name_plural": "nhiệm vụ",
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='thời điểm')),
-                ('on', models.DateField(verbose_name='ngày')),
-                ('kind', models.CharField(choices=[('opened', 'Mở hồ sơ'), ('updated', 'Cập nhật'), ('status', 'Chuyển trạng thái'), ('task', 'Nhiệm vụ'), ('message', 'Công văn'), ('subject', 'Đối tượng'), ('verification', 'Xác minh')], max_length=16, verbose_name='loại')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='người thực hiện')),
-                ('text', models.CharField(max_length=500, verbose_name='nội dung')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='timeline', to='dossiers.dossier')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="thời điểm")),
+                ("on", models.DateField(verbose_name="ngày")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("opened", "Mở hồ sơ"),
+                            ("updated", "Cập nhật"),
+                            ("status", "Chuyển trạng thái"),
+                            ("task", "Nhiệm vụ"),
+                            ("message", "Công văn"),
+                            ("subject", "Đối tượng"),
+                            ("verification", "Xác minh"),
+                        ],
+                        max_length=16,
+                        verbose_name="loại",
+                    ),
+                ),
+                ("actor_label", models.CharField(max_length=150, verbose_name="người thực hiện")),
+                ("text", models.CharField(max_length=500, verbose_name="nội dung")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="timeline",
+                        to="dossiers.dossier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'diễn biến',
-                'verbose_name_plural': 'diễn biến',
-                'ordering': ['on', 'at', 'id'],
+                "verbose_name": "diễn biến",
+                "verbose_name_plural": "diễn biến",
+                "ordering": ["on", "at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['status', 'resolved_on'], name='dossier_status_resolved_idx'),
+            model_name="dossier",
+            index=models.Index(
+                fields=["status", "resolved_on"], name="dossier_status_resolved_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['category', 'status', 'resolved_on'], name='dossier_cat_stat_idx'),
+            model_name="dossier",
+            index=models.Index(
+                fields=["category", "status", "resolved_on"], name="dossier_cat_stat_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['-opened_on', '-id'], name='dossier_opened_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["-opened_on", "-id"], name="dossier_opened_idx"),
         ),
         migrations.AddIndex(
-            model_name='dossier',
-            index=models.Index(fields=['classification'], name='dossier_class_idx'),
+            model_name="dossier",
+            index=models.Index(fields=["classification"], name="dossier_class_idx"),
         ),
         migrations.AddIndex(
-            model_name='dossierparty',
-            index=models.Index(fields=['agency', 'dossier'], name='party_agency_dossier_idx'),
+            model_name="dossierparty",
+            index=models.Index(fields=["agency", "dossier"], name="party_agency_dossier_idx"),
         ),
         migrations.AddConstraint(
-            model_name='dossierparty',
-            constraint=models.UniqueConstraint(fields=('dossier', 'agency'), name='dossier_party_unique'),
+            model_name="dossierparty",
+            constraint=models.UniqueConstraint(
+                fields=("dossier", "agency"), name="dossier_party_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['agency', 'done_on', 'due_on'], name='task_open_due_idx'),
+            model_name="task",
+            index=models.Index(fields=["agency", "done_on", "due_on"], name="task_open_due_idx"),
         ),
     ]

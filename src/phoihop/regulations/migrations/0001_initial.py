@@ -5,159 +5,328 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Chapter',
+            name="Chapter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='số chương')),
-                ('title', models.CharField(max_length=500, verbose_name='tên chương')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="số chương")),
+                ("title", models.CharField(max_length=500, verbose_name="tên chương")),
             ],
             options={
-                'verbose_name': 'chương',
-                'verbose_name_plural': 'chương',
-                'ordering': ['regulation', 'number'],
+                "verbose_name": "chương",
+                "verbose_name_plural": "chương",
+                "ordering": ["regulation", "number"],
             },
         ),
         migrations.CreateModel(
-            name='CrimeType',
+            name="CrimeType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='mã')),
-                ('name', models.CharField(max_length=255, verbose_name='tội danh')),
-                ('penal_code_article', models.CharField(max_length=64, verbose_name='điều luật (BLHS)')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="mã")),
+                ("name", models.CharField(max_length=255, verbose_name="tội danh")),
+                (
+                    "penal_code_article",
+                    models.CharField(max_length=64, verbose_name="điều luật (BLHS)"),
+                ),
             ],
             options={
-                'verbose_name': 'loại tội phạm',
-                'verbose_name_plural': 'loại tội phạm',
-                'ordering': ['code'],
+                "verbose_name": "loại tội phạm",
+                "verbose_name_plural": "loại tội phạm",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='số điều')),
-                ('title', models.CharField(max_length=500, verbose_name='tên điều')),
-                ('text', models.TextField(blank=True, verbose_name='nội dung (khi điều không chia khoản)')),
-                ('chapter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='regulations.chapter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="số điều")),
+                ("title", models.CharField(max_length=500, verbose_name="tên điều")),
+                (
+                    "text",
+                    models.TextField(
+                        blank=True, verbose_name="nội dung (khi điều không chia khoản)"
+                    ),
+                ),
+                (
+                    "chapter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="articles",
+                        to="regulations.chapter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điều',
-                'verbose_name_plural': 'điều',
-                'ordering': ['chapter__regulation', 'number'],
+                "verbose_name": "điều",
+                "verbose_name_plural": "điều",
+                "ordering": ["chapter__regulation", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Clause',
+            name="Clause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='số khoản')),
-                ('text', models.TextField(verbose_name='nội dung')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clauses', to='regulations.article')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="số khoản")),
+                ("text", models.TextField(verbose_name="nội dung")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clauses",
+                        to="regulations.article",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'khoản',
-                'verbose_name_plural': 'khoản',
-                'ordering': ['article__number', 'number'],
+                "verbose_name": "khoản",
+                "verbose_name_plural": "khoản",
+                "ordering": ["article__number", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Point',
+            name="Point",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('letter', models.CharField(max_length=2, verbose_name='điểm')),
-                ('text', models.TextField(verbose_name='nội dung')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('clause', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='points', to='regulations.clause')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("letter", models.CharField(max_length=2, verbose_name="điểm")),
+                ("text", models.TextField(verbose_name="nội dung")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="points",
+                        to="regulations.clause",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'điểm',
-                'verbose_name_plural': 'điểm',
-                'ordering': ['clause', 'position'],
+                "verbose_name": "điểm",
+                "verbose_name_plural": "điểm",
+                "ordering": ["clause", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Regulation',
+            name="Regulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='mã')),
-                ('title', models.CharField(max_length=500, verbose_name='tên quy chế')),
-                ('number_symbol', models.CharField(blank=True, max_length=128, verbose_name='số, ký hiệu')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='ngày ký')),
-                ('effective_from', models.DateField(blank=True, null=True, verbose_name='có hiệu lực từ')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='hết hiệu lực')),
-                ('status', models.CharField(choices=[('draft', 'Dự thảo'), ('in_force', 'Đang có hiệu lực'), ('superseded', 'Đã được thay thế')], default='draft', max_length=16, verbose_name='tình trạng')),
-                ('place', models.CharField(blank=True, max_length=64, verbose_name='địa danh')),
-                ('parties', models.ManyToManyField(related_name='regulations', to='accounts.agency', verbose_name='các bên')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="mã")),
+                ("title", models.CharField(max_length=500, verbose_name="tên quy chế")),
+                (
+                    "number_symbol",
+                    models.CharField(blank=True, max_length=128, verbose_name="số, ký hiệu"),
+                ),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="ngày ký")),
+                (
+                    "effective_from",
+                    models.DateField(blank=True, null=True, verbose_name="có hiệu lực từ"),
+                ),
+                (
+                    "effective_to",
+                    models.DateField(blank=True, null=True, verbose_name="hết hiệu lực"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Dự thảo"),
+                            ("in_force", "Đang có hiệu lực"),
+                            ("superseded", "Đã được thay thế"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                ("place", models.CharField(blank=True, max_length=64, verbose_name="địa danh")),
+                (
+                    "parties",
+                    models.ManyToManyField(
+                        related_name="regulations", to="accounts.agency", verbose_name="các bên"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quy chế phối hợp',
-                'verbose_name_plural': 'quy chế phối hợp',
-                'ordering': ['-effective_from', 'code'],
+                "verbose_name": "quy chế phối hợp",
+                "verbose_name_plural": "quy chế phối hợp",
+                "ordering": ["-effective_from", "code"],
             },
         ),
         migrations.AddField(
-            model_name='chapter',
-            name='regulation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chapters', to='regulations.regulation'),
+            model_name="chapter",
+            name="regulation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="chapters",
+                to="regulations.regulation",
+            ),
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, verbose_name='mã')),
-                ('name', models.CharField(max_length=255, verbose_name='lĩnh vực phối hợp')),
-                ('kind', models.CharField(choices=[('joint_criminal', 'Vụ án hình sự phối hợp với công an nước ngoài'), ('border_incident', 'Vụ việc an ninh, trật tự tuyến biên giới'), ('verification', 'Trao đổi, xác minh đối tượng'), ('delegation_security', 'Bảo đảm an ninh đoàn nước ngoài'), ('consular', 'Vụ việc liên quan đến người nước ngoài (lãnh sự)'), ('other', 'Khác')], max_length=32, verbose_name='loại thống kê')),
-                ('clause', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='regulations.clause', verbose_name='khoản')),
-                ('regulation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='categories', to='regulations.regulation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=32, verbose_name="mã")),
+                ("name", models.CharField(max_length=255, verbose_name="lĩnh vực phối hợp")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("joint_criminal", "Vụ án hình sự phối hợp với công an nước ngoài"),
+                            ("border_incident", "Vụ việc an ninh, trật tự tuyến biên giới"),
+                            ("verification", "Trao đổi, xác minh đối tượng"),
+                            ("delegation_security", "Bảo đảm an ninh đoàn nước ngoài"),
+                            ("consular", "Vụ việc liên quan đến người nước ngoài (lãnh sự)"),
+                            ("other", "Khác"),
+                        ],
+                        max_length=32,
+                        verbose_name="loại thống kê",
+                    ),
+                ),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="categories",
+                        to="regulations.clause",
+                        verbose_name="khoản",
+                    ),
+                ),
+                (
+                    "regulation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="categories",
+                        to="regulations.regulation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lĩnh vực phối hợp',
-                'verbose_name_plural': 'lĩnh vực phối hợp',
-                'ordering': ['regulation', 'code'],
+                "verbose_name": "lĩnh vực phối hợp",
+                "verbose_name_plural": "lĩnh vực phối hợp",
+                "ordering": ["regulation", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Responsibility',
+            name="Responsibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('lead', 'Chủ trì'), ('support', 'Phối hợp')], max_length=8, verbose_name='vai trò')),
-                ('response_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='thời hạn (ngày làm việc)')),
-                ('response_hours', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='thời hạn (giờ, việc khẩn)')),
-                ('task_title', models.CharField(blank=True, max_length=255, verbose_name='nhiệm vụ')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responsibilities', to='accounts.agency')),
-                ('clause', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responsibilities', to='regulations.clause')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("lead", "Chủ trì"), ("support", "Phối hợp")],
+                        max_length=8,
+                        verbose_name="vai trò",
+                    ),
+                ),
+                (
+                    "response_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="thời hạn (ngày làm việc)"
+                    ),
+                ),
+                (
+                    "response_hours",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="thời hạn (giờ, việc khẩn)"
+                    ),
+                ),
+                (
+                    "task_title",
+                    models.CharField(blank=True, max_length=255, verbose_name="nhiệm vụ"),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responsibilities",
+                        to="accounts.agency",
+                    ),
+                ),
+                (
+                    "clause",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responsibilities",
+                        to="regulations.clause",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'trách nhiệm',
-                'verbose_name_plural': 'trách nhiệm',
-                'ordering': ['clause', 'role', 'agency'],
+                "verbose_name": "trách nhiệm",
+                "verbose_name_plural": "trách nhiệm",
+                "ordering": ["clause", "role", "agency"],
             },
         ),
         migrations.AddConstraint(
-            model_name='clause',
-            constraint=models.UniqueConstraint(fields=('article', 'number'), name='clause_number_unique'),
+            model_name="clause",
+            constraint=models.UniqueConstraint(
+                fields=("article", "number"), name="clause_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='chapter',
-            constraint=models.UniqueConstraint(fields=('regulation', 'number'), name='chapter_number_unique'),
+            model_name="chapter",
+            constraint=models.UniqueConstraint(
+                fields=("regulation", "number"), name="chapter_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('regulation', 'code'), name='category_code_unique'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                fields=("regulation", "code"), name="category_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='responsibility',
-            constraint=models.UniqueConstraint(fields=('clause', 'agency', 'role'), name='responsibility_unique'),
+            model_name="responsibility",
+            constraint=models.UniqueConstraint(
+                fields=("clause", "agency", "role"), name="responsibility_unique"
+            ),
         ),
     ]

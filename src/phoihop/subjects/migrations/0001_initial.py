@@ -5,99 +5,285 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('dossiers', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("dossiers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Subject',
+            name="Subject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('full_name', models.CharField(max_length=255, verbose_name='họ và tên (tiếng Việt)')),
-                ('native_name', models.CharField(blank=True, max_length=255, verbose_name='tên theo chữ gốc (Hán tự…)')),
-                ('latin_name', models.CharField(blank=True, max_length=255, verbose_name='tên Latin (hộ chiếu)')),
-                ('han_viet', models.CharField(blank=True, max_length=255, verbose_name='âm Hán Việt')),
-                ('pinyin', models.CharField(blank=True, max_length=255, verbose_name='phiên âm pinyin')),
-                ('aliases', models.CharField(blank=True, max_length=500, verbose_name='tên gọi khác')),
-                ('sex', models.CharField(choices=[('M', 'Nam'), ('F', 'Nữ'), ('U', 'Chưa rõ')], default='U', max_length=1, verbose_name='giới tính')),
-                ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='năm sinh')),
-                ('birth_month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='tháng sinh')),
-                ('birth_day', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='ngày sinh')),
-                ('birth_place', models.CharField(blank=True, max_length=255, verbose_name='nơi sinh')),
-                ('nationality', models.CharField(default='VN', max_length=2, verbose_name='quốc tịch (mã ISO)')),
-                ('ethnicity', models.CharField(blank=True, max_length=64, verbose_name='dân tộc')),
-                ('address', models.CharField(blank=True, max_length=500, verbose_name='nơi cư trú')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('owner_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registered_subjects', to='accounts.agency', verbose_name='cơ quan lập hồ sơ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "full_name",
+                    models.CharField(max_length=255, verbose_name="họ và tên (tiếng Việt)"),
+                ),
+                (
+                    "native_name",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="tên theo chữ gốc (Hán tự…)"
+                    ),
+                ),
+                (
+                    "latin_name",
+                    models.CharField(
+                        blank=True, max_length=255, verbose_name="tên Latin (hộ chiếu)"
+                    ),
+                ),
+                (
+                    "han_viet",
+                    models.CharField(blank=True, max_length=255, verbose_name="âm Hán Việt"),
+                ),
+                (
+                    "pinyin",
+                    models.CharField(blank=True, max_length=255, verbose_name="phiên âm pinyin"),
+                ),
+                (
+                    "aliases",
+                    models.CharField(blank=True, max_length=500, verbose_name="tên gọi khác"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "Nam"), ("F", "Nữ"), ("U", "Chưa rõ")],
+                        default="U",
+                        max_length=1,
+                        verbose_name="giới tính",
+                    ),
+                ),
+                (
+                    "birth_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="năm sinh"
+                    ),
+                ),
+                (
+                    "birth_month",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="tháng sinh"
+                    ),
+                ),
+                (
+                    "birth_day",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="ngày sinh"
+                    ),
+                ),
+                (
+                    "birth_place",
+                    models.CharField(blank=True, max_length=255, verbose_name="nơi sinh"),
+                ),
+                (
+                    "nationality",
+                    models.CharField(default="VN", max_length=2, verbose_name="quốc tịch (mã ISO)"),
+                ),
+                ("ethnicity", models.CharField(blank=True, max_length=64, verbose_name="dân tộc")),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=500, verbose_name="nơi cư trú"),
+                ),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "owner_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registered_subjects",
+                        to="accounts.agency",
+                        verbose_name="cơ quan lập hồ sơ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đối tượng',
-                'verbose_name_plural': 'đối tượng',
-                'ordering': ['full_name', 'id'],
+                "verbose_name": "đối tượng",
+                "verbose_name_plural": "đối tượng",
+                "ordering": ["full_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='IdentityDocument',
+            name="IdentityDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('cccd', 'Căn cước công dân'), ('cmnd', 'Chứng minh nhân dân'), ('passport', 'Hộ chiếu'), ('border_pass', 'Giấy thông hành biên giới'), ('cn_id', 'Thẻ căn cước Trung Quốc'), ('other', 'Giấy tờ khác')], max_length=16, verbose_name='loại giấy tờ')),
-                ('number', models.CharField(max_length=64, verbose_name='số')),
-                ('country', models.CharField(default='VN', max_length=2, verbose_name='nước cấp')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='có giá trị đến')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='subjects.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("cccd", "Căn cước công dân"),
+                            ("cmnd", "Chứng minh nhân dân"),
+                            ("passport", "Hộ chiếu"),
+                            ("border_pass", "Giấy thông hành biên giới"),
+                            ("cn_id", "Thẻ căn cước Trung Quốc"),
+                            ("other", "Giấy tờ khác"),
+                        ],
+                        max_length=16,
+                        verbose_name="loại giấy tờ",
+                    ),
+                ),
+                ("number", models.CharField(max_length=64, verbose_name="số")),
+                ("country", models.CharField(default="VN", max_length=2, verbose_name="nước cấp")),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="có giá trị đến"),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="subjects.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'giấy tờ tùy thân',
-                'verbose_name_plural': 'giấy tờ tùy thân',
-                'ordering': ['subject', 'kind'],
-                'indexes': [models.Index(fields=['number'], name='identity_number_idx')],
+                "verbose_name": "giấy tờ tùy thân",
+                "verbose_name_plural": "giấy tờ tùy thân",
+                "ordering": ["subject", "kind"],
+                "indexes": [models.Index(fields=["number"], name="identity_number_idx")],
             },
         ),
         migrations.CreateModel(
-            name='DossierSubject',
+            name="DossierSubject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('suspect', 'Đối tượng nghi vấn'), ('victim', 'Bị hại'), ('verification', 'Người cần xác minh'), ('witness', 'Người làm chứng')], max_length=16, verbose_name='tư cách')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subject_links', to='dossiers.dossier')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dossier_links', to='subjects.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("suspect", "Đối tượng nghi vấn"),
+                            ("victim", "Bị hại"),
+                            ("verification", "Người cần xác minh"),
+                            ("witness", "Người làm chứng"),
+                        ],
+                        max_length=16,
+                        verbose_name="tư cách",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="subject_links",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dossier_links",
+                        to="subjects.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đối tượng trong hồ sơ',
-                'verbose_name_plural': 'đối tượng trong hồ sơ',
-                'ordering': ['dossier', 'id'],
-                'indexes': [models.Index(fields=['subject', 'dossier'], name='link_subject_dossier_idx')],
-                'constraints': [models.UniqueConstraint(fields=('dossier', 'subject', 'role'), name='dossier_subject_unique')],
+                "verbose_name": "đối tượng trong hồ sơ",
+                "verbose_name_plural": "đối tượng trong hồ sơ",
+                "ordering": ["dossier", "id"],
+                "indexes": [
+                    models.Index(fields=["subject", "dossier"], name="link_subject_dossier_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("dossier", "subject", "role"), name="dossier_subject_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Verification',
+            name="Verification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('question', models.TextField(verbose_name='nội dung đề nghị xác minh')),
-                ('requested_on', models.DateField(verbose_name='ngày đề nghị')),
-                ('due_on', models.DateField(blank=True, null=True, verbose_name='hạn trả lời')),
-                ('answered_on', models.DateField(blank=True, null=True, verbose_name='ngày trả lời')),
-                ('outcome', models.CharField(choices=[('pending', 'Chờ trả lời'), ('clarified', 'Đã xác minh, làm rõ'), ('unresolved', 'Chưa làm rõ được')], default='pending', max_length=16, verbose_name='kết quả')),
-                ('answer', models.TextField(blank=True, verbose_name='nội dung trả lời')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='verifications', to='dossiers.dossier')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency', verbose_name='cơ quan đề nghị')),
-                ('requested_of', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency', verbose_name='cơ quan được đề nghị')),
-                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='verifications', to='subjects.subject')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("question", models.TextField(verbose_name="nội dung đề nghị xác minh")),
+                ("requested_on", models.DateField(verbose_name="ngày đề nghị")),
+                ("due_on", models.DateField(blank=True, null=True, verbose_name="hạn trả lời")),
+                (
+                    "answered_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày trả lời"),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Chờ trả lời"),
+                            ("clarified", "Đã xác minh, làm rõ"),
+                            ("unresolved", "Chưa làm rõ được"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="kết quả",
+                    ),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="nội dung trả lời")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="verifications",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                        verbose_name="cơ quan đề nghị",
+                    ),
+                ),
+                (
+                    "requested_of",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                        verbose_name="cơ quan được đề nghị",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="verifications",
+                        to="subjects.subject",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'yêu cầu xác minh',
-                'verbose_name_plural': 'yêu cầu xác minh',
-                'ordering': ['-requested_on', '-id'],
-                'indexes': [models.Index(fields=['outcome', 'answered_on'], name='verif_outcome_answered_idx')],
+                "verbose_name": "yêu cầu xác minh",
+                "verbose_name_plural": "yêu cầu xác minh",
+                "ordering": ["-requested_on", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["outcome", "answered_on"], name="verif_outcome_answered_idx"
+                    )
+                ],
             },
         ),
     ]

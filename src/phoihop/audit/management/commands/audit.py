@@ -16,12 +16,20 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = audit_verify()
         if options["json"]:
-            self.stdout.write(json.dumps({
-                "ok": result.ok, "checked": result.checked,
-                "first_broken_seq": result.first_broken_seq, "reason": result.reason,
-            }))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "ok": result.ok,
+                        "checked": result.checked,
+                        "first_broken_seq": result.first_broken_seq,
+                        "reason": result.reason,
+                    }
+                )
+            )
         elif result.ok:
-            self.stdout.write(_("Chuỗi kiểm toán nguyên vẹn: %(n)d sự kiện.") % {"n": result.checked})
+            self.stdout.write(
+                _("Chuỗi kiểm toán nguyên vẹn: %(n)d sự kiện.") % {"n": result.checked}
+            )
         if not result.ok:
             raise CommandError(
                 _("Chuỗi kiểm toán bị phá vỡ tại sự kiện #%(seq)s: %(reason)s")

@@ -9,5 +9,10 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, **options):
-        call_command("runserver", options["addrport"], use_reloader=False, insecure_serving=True,
-                     use_threading=True)
+        call_command(
+            "runserver",
+            options["addrport"],
+            use_reloader=False,
+            insecure_serving=True,
+            use_threading=True,
+        )

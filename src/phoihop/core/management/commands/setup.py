@@ -19,8 +19,9 @@ class Command(BaseCommand):
             self.stdout.write("Đang nạp dữ liệu trình diễn Hà Giang 2008–2011…")
             counts = hagiang.load()
             self.stdout.write(
-                "Đã nạp: {dossiers} hồ sơ, {subjects} đối tượng, {verifications} yêu cầu xác minh."
-                .format(**counts)
+                "Đã nạp: {dossiers} hồ sơ, {subjects} đối tượng, {verifications} yêu cầu xác minh.".format(
+                    **counts
+                )
             )
         self.stdout.write("\nĐịa chỉ: http://127.0.0.1:8000/")
         self.stdout.write(f"Tài khoản trình diễn (mật khẩu: {hagiang.DEMO_PASSWORD}):")

@@ -11,8 +11,9 @@ class Command(BaseCommand):
     help = "Nạp dữ liệu trình diễn Hà Giang 2008–2011 (--reset: xóa toàn bộ dữ liệu rồi nạp lại)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--reset", action="store_true",
-                            help="xóa toàn bộ dữ liệu hiện có rồi nạp lại")
+        parser.add_argument(
+            "--reset", action="store_true", help="xóa toàn bộ dữ liệu hiện có rồi nạp lại"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(counts))
         else:
             self.stdout.write(
-                "Đã nạp: {dossiers} hồ sơ, {subjects} đối tượng, {verifications} yêu cầu xác minh."
-                .format(**counts)
+                "Đã nạp: {dossiers} hồ sơ, {subjects} đối tượng, {verifications} yêu cầu xác minh.".format(
+                    **counts
+                )
             )

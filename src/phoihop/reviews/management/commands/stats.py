@@ -35,8 +35,9 @@ class Command(BaseCommand):
             regulation = Regulation.objects.filter(code=options["regulation"]).first()
             if regulation is None:
                 raise CommandError(f"Không có quy chế mã {options['regulation']!r}")
-        stats = compute_statistics(actor=SYSTEM, date_from=date_from, date_to=date_to,
-                                   regulation=regulation)
+        stats = compute_statistics(
+            actor=SYSTEM, date_from=date_from, date_to=date_to, regulation=regulation
+        )
         if options["json"]:
             self.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2))
             return

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from phoihop.dossiers import views
+
+app_name = "dossiers"
+urlpatterns = [
+    path("", views.DossierListView.as_view(), name="list"),
+    path("export.csv", views.DossierExportView.as_view(), {"fmt": "csv"}, name="export-csv"),
+    path("export.xlsx", views.DossierExportView.as_view(), {"fmt": "xlsx"}, name="export-xlsx"),
+    path("new/", views.DossierCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.DossierDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.DossierEditView.as_view(), name="edit"),
+    path("<int:pk>/transition/", views.DossierTransitionView.as_view(), name="transition"),
+    path("<int:pk>/tasks/", views.TaskAddView.as_view(), name="task-add"),
+    path("<int:pk>/messages/", views.MessageAddView.as_view(), name="message-add"),
+    path("tasks/<int:pk>/complete/", views.TaskCompleteView.as_view(), name="task-complete"),
+    path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+]

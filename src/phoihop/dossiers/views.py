@@ -1,0 +1,321 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from phoihop.core import policy
+from phoihop.core.exceptions import ServiceError
+from phoihop.core.forms import add_service_errors
+from phoihop.dossiers import services
+from phoihop.dossiers.filtersets import filter_dossiers, sort_dossiers
+from phoihop.dossiers.forms import (
+    DossierEditForm,
+    DossierFilterForm,
+    DossierForm,
+    MessageForm,
+    TaskForm,
+    TransitionForm,
+)
+from phoihop.dossiers.models import Attachment, Dossier, DossierParty, Message, Task
+from phoihop.subjects.models import DossierSubject, Verification
+
+PAGE_SIZE = 50
+EXPORT_COLUMNS = [
+    ("reference", _("Số hồ sơ")),
+    ("title", _("Tên hồ sơ")),
+    ("category", _("Lĩnh vực")),
+    ("lead_agency", _("Cơ quan chủ trì")),
+    ("counterpart", _("Đối tác")),
+    ("classification", _("Độ mật")),
+    ("status", _("Trạng thái")),
+    ("opened_on", _("Ngày mở")),
+    ("resolved_on", _("Ngày kết thúc")),
+]
+
+
+def _list_queryset(request):
+    form = DossierFilterForm(request.GET or None)
+    queryset = policy.restrict(Dossier.objects.all(), request.user)
+    if form.is_bound and form.is_valid():
+        queryset = filter_dossiers(queryset, form.cleaned_data)
+    queryset, sort = sort_dossiers(queryset, request.GET.get("sort"))
+    return form, queryset, sort
+
+
+class DossierListView(LoginRequiredMixin, View):
+    def get(self, request):
+        form, queryset, sort = _list_queryset(request)
+        queryset = queryset.select_related("category", "lead_agency", "counterpart")
+        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        template = "dossiers/_rows.html" if request.htmx else "dossiers/list.html"
+        return render(
+            request,
+            template,
+            {
+                "form": form,
+                "page_obj": page,
+                "sort": sort,
+                "count": page.paginator.count,
+            },
+        )
+
+
+class DossierExportView(LoginRequiredMixin, View):
+    """The filtered list as CSV or XLSX, through the same policy as the page."""
+
+    def get(self, request, fmt):
+        _form, queryset, _sort = _list_queryset(request)
+        queryset = queryset.select_related("category", "lead_agency", "counterpart")
+        rows = (self._row(d) for d in queryset.iterator(chunk_size=2000))
+        header = [str(label) for _key, label in EXPORT_COLUMNS]
+        if fmt == "xlsx":
+            return self._xlsx(header, rows)
+        return self._csv(header, rows)
+
+    @staticmethod
+    def _row(d):
+        return [
+            d.reference,
+            d.title,
+            d.category.name,
+            d.lead_agency.short_name,
+            d.counterpart.short_name if d.counterpart else "",
+            d.get_classification_display(),
+            d.get_status_display(),
+            d.opened_on.strftime("%d/%m/%Y"),
+            d.resolved_on.strftime("%d/%m/%Y") if d.resolved_on else "",
+        ]
+
+    @staticmethod
+    def _csv(header, rows):
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+
+        def stream():
+            yield "\ufeff"  # so that Excel opens the UTF-8 file with its diacritics
+            yield writer.writerow(header)
+            for row in rows:
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="ho-so.csv"'
+        return response
+
+    @staticmethod
+    def _xlsx(header, rows):
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet(_("Hồ sơ"))
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = 'attachment; filename="ho-so.xlsx"'
+        wb.save(response)
+        return response
+
+
+def _dossier_or_404(request, pk, action=policy.VIEW, queryset=None):
+    return policy.get_or_404(queryset or Dossier.objects.all(), request.user, action, pk=pk)
+
+
+class DossierDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        dossier = _dossier_or_404(
+            request,
+            pk,
+            queryset=Dossier.objects.select_related(
+                "category", "clause__article", "crime_type", "lead_agency", "counterpart"
+            ),
+        )
+        return render(request, "dossiers/detail.html", self._context(request, dossier))
+
+    @staticmethod
+    def _context(request, dossier, **forms):
+        can_change = policy.allows(request.user, policy.CHANGE, dossier)
+        allowed = services.allowed_transitions(dossier)
+        ctx = {
+            "dossier": dossier,
+            "can_change": can_change,
+            "parties": DossierParty.objects.filter(dossier=dossier).select_related("agency"),
+            "tasks": Task.objects.filter(dossier=dossier).select_related("agency", "unit"),
+            "messages_list": Message.objects.filter(dossier=dossier)
+            .select_related("sender", "recipient")
+            .prefetch_related(Prefetch("attachments", Attachment.objects.order_by("id"))),
+            "subjects": DossierSubject.objects.filter(dossier=dossier).select_related("subject"),
+            "verifications": Verification.objects.filter(dossier=dossier).select_related(
+                "subject", "requested_of"
+            ),
+            "timeline": dossier.timeline.all(),
+            "responsibilities": dossier.clause.responsibilities.select_related("agency"),
+        }
+        if can_change and not dossier.is_closed:
+            ctx["transition_form"] = forms.get("transition_form") or TransitionForm(allowed=allowed)
+            ctx["task_form"] = forms.get("task_form") or TaskForm(dossier=dossier)
+            ctx["message_form"] = forms.get("message_form") or MessageForm(user=request.user)
+        return ctx
+
+
+class DossierCreateView(LoginRequiredMixin, View):
+    def get(self, request):
+        form = DossierForm(user=request.user)
+        return render(request, "dossiers/form.html", {"form": form, "creating": True})
+
+    def post(self, request):
+        form = DossierForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                dossier = services.dossier_open(
+                    actor=request.user,
+                    category=data["category"],
+                    title=data["title"],
+                    summary=data["summary"],
+                    lead_agency=data["lead_agency"],
+                    supporting_agencies=data["supporting_agencies"],
+                    counterpart=data["counterpart"],
+                    crime_type=data["crime_type"],
+                    classification=data["classification"],
+                    opened_on=data["opened_on"],
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã mở hồ sơ %(ref)s.") % {"ref": dossier.reference})
+                return redirect(dossier)
+        return render(request, "dossiers/form.html", {"form": form, "creating": True}, status=400)
+
+
+class DossierEditView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        dossier = _dossier_or_404(request, pk, policy.CHANGE)
+        form = DossierEditForm(
+            user=request.user,
+            initial={
+                "title": dossier.title,
+                "summary": dossier.summary,
+                "counterpart": dossier.counterpart_id,
+                "crime_type": dossier.crime_type_id,
+                "classification": dossier.classification,
+            },
+        )
+        return render(request, "dossiers/form.html", {"form": form, "dossier": dossier})
+
+    def post(self, request, pk):
+        dossier = _dossier_or_404(request, pk, policy.CHANGE)
+        form = DossierEditForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                services.dossier_update(actor=request.user, dossier=dossier, **form.cleaned_data)
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã lưu thay đổi."))
+                return redirect(dossier)
+        return render(request, "dossiers/form.html", {"form": form, "dossier": dossier}, status=400)
+
+
+class _DossierActionView(LoginRequiredMixin, View):
+    """POST-only actions on a dossier's detail page; errors re-render the page."""
+
+    form_class = None
+    form_name = ""
+
+    def get_form(self, request, dossier):
+        raise NotImplementedError
+
+    def perform(self, request, dossier, data):
+        raise NotImplementedError
+
+    def post(self, request, pk):
+        dossier = _dossier_or_404(request, pk, policy.CHANGE)
+        form = self.get_form(request, dossier)
+        if form.is_valid():
+            try:
+                self.perform(request, dossier, form.cleaned_data)
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect(dossier)
+        dossier.refresh_from_db()
+        ctx = DossierDetailView._context(request, dossier, **{self.form_name: form})
+        return render(request, "dossiers/detail.html", ctx, status=400)
+
+
+class DossierTransitionView(_DossierActionView):
+    form_name = "transition_form"
+
+    def get_form(self, request, dossier):
+        return TransitionForm(request.POST, allowed=services.allowed_transitions(dossier))
+
+    def perform(self, request, dossier, data):
+        services.dossier_transition(
+            actor=request.user,
+            dossier=dossier,
+            status=data["status"],
+            outcome=data["outcome"],
+            on=data["on"],
+        )
+        messages.success(request, _("Đã chuyển trạng thái hồ sơ."))
+
+
+class TaskAddView(_DossierActionView):
+    form_name = "task_form"
+
+    def get_form(self, request, dossier):
+        return TaskForm(request.POST, dossier=dossier)
+
+    def perform(self, request, dossier, data):
+        services.task_add(actor=request.user, dossier=dossier, **data)
+        messages.success(request, _("Đã giao nhiệm vụ."))
+
+
+class MessageAddView(_DossierActionView):
+    form_name = "message_form"
+
+    def get_form(self, request, dossier):
+        return MessageForm(request.POST, request.FILES, user=request.user)
+
+    def perform(self, request, dossier, data):
+        file = data.pop("file", None)
+        services.message_add(
+            actor=request.user, dossier=dossier, files=[file] if file else [], **data
+        )
+        messages.success(request, _("Đã ghi công văn."))
+
+
+class TaskCompleteView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        task = policy.get_or_404(
+            Task.objects.select_related("dossier"), request.user, policy.CHANGE, pk=pk
+        )
+        try:
+            services.task_complete(actor=request.user, task=task)
+        except ServiceError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi nhận hoàn thành nhiệm vụ."))
+        return redirect(task.dossier)
+
+
+class AttachmentDownloadView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        attachment = policy.get_or_404(Attachment.objects.all(), request.user, pk=pk)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type=attachment.content_type,
+        )

@@ -1,0 +1,44 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
+
+from phoihop.core.api_views import PolicyViewSetMixin
+from phoihop.subjects import services
+from phoihop.subjects.api.serializers import (
+    SubjectCreateSerializer,
+    SubjectDetailSerializer,
+    SubjectSerializer,
+)
+from phoihop.subjects.models import Subject
+from phoihop.subjects.views import search_subjects
+
+
+@extend_schema(tags=["subjects"])
+class SubjectViewSet(
+    PolicyViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Persons visible to the user through their dossiers."""
+
+    base_queryset = Subject.objects.select_related("owner_agency")
+
+    def get_serializer_class(self):
+        return SubjectDetailSerializer if self.action == "retrieve" else SubjectSerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset().order_by("full_name", "id")
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("documents")
+        if self.action == "list" and (q := self.request.query_params.get("q")):
+            queryset = search_subjects(queryset, q)
+        return queryset
+
+    @extend_schema(parameters=[OpenApiParameter("q", str, description="tên hoặc số giấy tờ")])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=SubjectCreateSerializer, responses={201: SubjectDetailSerializer})
+    def create(self, request):
+        serializer = SubjectCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subject = services.subject_create(actor=request.user, **serializer.validated_data)
+        return Response(SubjectDetailSerializer(subject).data, status=status.HTTP_201_CREATED)
