@@ -37,7 +37,7 @@ test: lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: install-test
-	$(PY) benchmarks/run.py --size $(SIZE)
+	$(PY) benchmarks/run.py --size $(SIZE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -128,7 +128,9 @@ class DossierExportView(LoginRequiredMixin, View):
 
 
 def _dossier_or_404(request, pk, action=policy.VIEW, queryset=None):
-    return policy.get_or_404(queryset or Dossier.objects.all(), request.user, action, pk=pk)
+    if queryset is None:
+        queryset = Dossier.objects.all()
+    return policy.get_or_404(queryset, request.user, action, pk=pk)
 
 
 class DossierDetailView(LoginRequiredMixin, View):
