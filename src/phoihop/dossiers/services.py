@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+import zipfile
 from collections.abc import Iterable
 from typing import Any
 
@@ -124,7 +125,8 @@ def dossier_open(
     """Open a dossier under a category's clause, with tasks due by the clause's deadlines."""
     if not _may_work(actor):
         raise policy.NotFound
-    supporting = [a for a in supporting_agencies if a.pk != lead_agency.pk]
+    # The same agency named twice, or the lead named as support, is one party.
+    supporting = list({a.pk: a for a in supporting_agencies if a.pk != lead_agency.pk}.values())
     _check_parties(
         actor,
         lead_agency=lead_agency,
@@ -356,16 +358,37 @@ def task_complete(*, actor, task: Task, done_on: dt.date | None = None) -> Task:
 
 ALLOWED_ATTACHMENT_SIGNATURES = {
     b"%PDF-": "application/pdf",
-    b"PK\x03\x04": "application/zip",  # docx, xlsx, odt
     b"\xff\xd8\xff": "image/jpeg",
     b"\x89PNG\r\n\x1a\n": "image/png",
 }
+OOXML_TYPES = {
+    "word/": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xl/": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-def _sniff(head: bytes) -> str | None:
+def _sniff(f) -> str | None:
+    """The content type read from the file's bytes, or None when it is not allowed.
+
+    A ZIP passes only as a real DOCX or XLSX: with [Content_Types].xml and its part folder.
+    """
+    head = f.read(16)
+    f.seek(0)
     for signature, content_type in ALLOWED_ATTACHMENT_SIGNATURES.items():
         if head.startswith(signature):
             return content_type
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(f) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, OSError):
+            return None
+        finally:
+            f.seek(0)
+        if "[Content_Types].xml" in names:
+            for folder, content_type in OOXML_TYPES.items():
+                if any(n.startswith(folder) for n in names):
+                    return content_type
     return None
 
 
@@ -399,14 +422,15 @@ def message_add(
         errors["sent_on"] = _("Ngày công văn quá xa trước ngày mở hồ sơ.")
     if not policy.is_system(actor) and classification > actor.clearance:
         errors["classification"] = _("Độ mật vượt quá cấp độ tiếp cận của bạn.")
+    elif classification > dossier.classification:
+        # Who may read a message is decided by its dossier; it may not be classified above it.
+        errors["classification"] = _("Độ mật của công văn không được cao hơn độ mật của hồ sơ.")
     files = list(files)
     for f in files:
         if f.size > settings.PHOIHOP_MAX_ATTACHMENT_BYTES:
             errors["files"] = _("Tệp “%(n)s” vượt quá dung lượng cho phép.") % {"n": f.name}
         else:
-            head = f.read(16)
-            f.seek(0)
-            if _sniff(head) is None:
+            if _sniff(f) is None:
                 errors["files"] = _(
                     "Tệp “%(n)s” không đúng định dạng cho phép (PDF, DOCX, XLSX, JPEG, PNG)."
                 ) % {"n": f.name}
@@ -427,14 +451,13 @@ def message_add(
         for chunk in f.chunks():
             digest.update(chunk)
         f.seek(0)
-        head = f.read(16)
-        f.seek(0)
+        content_type = _sniff(f)
         Attachment.objects.create(
             message=message,
             file=f,
             name=f.name[:255],
             size=f.size,
-            content_type=_sniff(head) or "application/octet-stream",
+            content_type=content_type,
             sha256=digest.hexdigest(),
         )
     timeline_add(

@@ -161,7 +161,9 @@ def subject_update(*, actor, subject: Subject, **fields: Any) -> Subject:
     subject = policy.get_or_404(
         Subject.objects.select_for_update(), actor, policy.CHANGE, pk=subject.pk
     )
-    data = _clean(fields)
+    # The birth date is checked as a whole: submitted parts over the stored ones.
+    stored = {k: getattr(subject, k) for k in ("birth_year", "birth_month", "birth_day")}
+    data = _clean({**stored, **fields})
     before = snapshot(subject)
     for name, value in data.items():
         setattr(subject, name, value)
@@ -223,7 +225,12 @@ def verification_request(
     dossier = policy.get_or_404(Dossier.objects.all(), actor, policy.CHANGE, pk=dossier.pk)
     if not DossierSubject.objects.filter(dossier=dossier, subject_id=subject.pk).exists():
         raise ServiceError({"subject": _("Đối tượng chưa có trong hồ sơ này.")})
-    requested_by = requested_by or (None if policy.is_system(actor) else actor.agency)
+    if not policy.is_system(actor):
+        if requested_by is not None and requested_by.pk != actor.agency_id:
+            raise ServiceError(
+                {"requested_by": _("Chỉ được đề nghị xác minh nhân danh cơ quan mình.")}
+            )
+        requested_by = actor.agency
     if (
         requested_by is None
         or not DossierParty.objects.filter(dossier=dossier, agency=requested_by).exists()

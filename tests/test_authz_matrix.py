@@ -1,0 +1,448 @@
+"""The authorization matrix: every URL of the URLconf, answered for every kind of actor.
+
+The routes are read from `django.urls.get_resolver()` (the DRF router's included), so
+a new URL without a line in EXPECTED fails `test_every_route_is_in_the_matrix` and its
+own matrix case, naming it. Each line says how to build the URL from the `scene`
+fixture and what each actor kind gets on GET:
+
+* anonymous: pages redirect to the login page, the API answers 401/403;
+* lead / support: officers of the dossier's lead and supporting agencies;
+* other_agency: an officer (Tuyệt mật clearance) of an agency not party to the dossier;
+* low_clearance: an officer of the lead agency cleared below the dossier's Mật;
+* oversight: provincial oversight — figures yes, dossiers and persons no.
+
+Something an actor may not see answers 404, exactly like something that does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from rest_framework.test import APIClient
+
+from phoihop.audit.models import AuditEvent
+from phoihop.dossiers.models import Attachment, Dossier, Message, Task, TimelineEvent
+from phoihop.subjects.models import DossierSubject, Subject
+from tests.web_fixtures import ACTOR_KINDS, SCENE_TITLE, login, scene  # noqa: F401
+
+# --- expectations -----------------------------------------------------------------------------
+
+LOGIN = "login"  # 302 to the login page, with ?next= the requested URL
+API_DENIED = frozenset({401, 403})
+
+
+@dataclass(frozen=True)
+class Redirect:
+    to: str
+
+
+@dataclass(frozen=True)
+class Route:
+    expect: dict[str, Any]
+    kwargs: Callable[[Any], dict] = lambda s: {}
+    query: Callable[[Any], str] = lambda s: ""
+    # Actor kinds for which the current answer is a known bug: asserted (strict xfail) in
+    # test_known_authorization_bugs instead of in the matrix case.
+    known_bugs: dict[str, str] = field(default_factory=dict)
+
+
+def _row(anonymous, lead, support, other_agency, low_clearance, oversight) -> dict[str, Any]:
+    return dict(zip(ACTOR_KINDS, (anonymous, lead, support, other_agency, low_clearance, oversight), strict=True))
+
+
+PAGE = _row(LOGIN, 200, 200, 200, 200, 200)
+OBJECT_PAGE = _row(LOGIN, 200, 200, 404, 404, 404)
+POST_ONLY_PAGE = _row(LOGIN, 405, 405, 405, 405, 405)
+API = _row(API_DENIED, 200, 200, 200, 200, 200)
+OBJECT_API = _row(API_DENIED, 200, 200, 404, 404, 404)
+POST_ONLY_API = _row(API_DENIED, 405, 405, 405, 405, 405)
+PUBLIC = _row(200, 200, 200, 200, 200, 200)
+
+SCHEMA_IS_PUBLIC = (
+    "drf-spectacular serves the schema and Swagger UI with its default "
+    "SERVE_PERMISSIONS=[AllowAny]: anyone unauthenticated reads the API description "
+    "(settings.py SPECTACULAR_SETTINGS lacks SERVE_PERMISSIONS=[IsAuthenticated])"
+)
+
+
+def _pk(attr: str) -> Callable[[Any], dict]:
+    return lambda s: {"pk": getattr(s, attr).pk}
+
+
+STATS_QUERY = "date_from=2010-01-01&date_to=2010-12-31"
+
+EXPECTED: dict[str, Route] = {
+    # core
+    "core:dashboard": Route(PAGE),
+    # a liveness probe for the load balancer: answers "ok", reads nothing
+    "core:healthz": Route(PUBLIC),
+    # accounts
+    "accounts:login": Route(
+        _row(200, *[Redirect("/")] * 5)  # redirect_authenticated_user=True
+    ),
+    # Django 5 LogoutView is POST-only
+    "accounts:logout": Route(_row(*[405] * 6)),
+    # dossiers
+    "dossiers:list": Route(PAGE),
+    "dossiers:export-csv": Route(PAGE),
+    "dossiers:export-xlsx": Route(PAGE),
+    "dossiers:create": Route(PAGE),
+    "dossiers:detail": Route(OBJECT_PAGE, _pk("dossier")),
+    "dossiers:edit": Route(OBJECT_PAGE, _pk("dossier")),
+    "dossiers:transition": Route(POST_ONLY_PAGE, _pk("dossier")),
+    "dossiers:task-add": Route(POST_ONLY_PAGE, _pk("dossier")),
+    "dossiers:message-add": Route(POST_ONLY_PAGE, _pk("dossier")),
+    "dossiers:task-complete": Route(POST_ONLY_PAGE, _pk("task")),
+    "dossiers:attachment": Route(OBJECT_PAGE, _pk("attachment")),
+    # subjects
+    "subjects:list": Route(PAGE),
+    # adding a person to a dossier needs the right to change that dossier
+    "subjects:create": Route(OBJECT_PAGE, query=lambda s: f"dossier={s.dossier.pk}"),
+    "subjects:detail": Route(OBJECT_PAGE, _pk("subject")),
+    # regulations are not secret among the agencies
+    "regulations:list": Route(PAGE),
+    "regulations:detail": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
+    # statistics: every signed-in user, over what they may aggregate
+    "reviews:statistics": Route(PAGE, query=lambda s: "date_from=01/01/2010&date_to=31/12/2010"),
+    "reviews:statistics-chart": Route(
+        PAGE, query=lambda s: "date_from=01/01/2010&date_to=31/12/2010"
+    ),
+    # API
+    "api-schema": Route(
+        API, query=lambda s: "format=json", known_bugs={"anonymous": SCHEMA_IS_PUBLIC}
+    ),
+    "api-docs": Route(API, known_bugs={"anonymous": SCHEMA_IS_PUBLIC}),
+    "api-root": Route(API),
+    "api-statistics": Route(API, query=lambda s: STATS_QUERY),
+    "dossier-list": Route(API),
+    "dossier-detail": Route(OBJECT_API, _pk("dossier")),
+    "dossier-transition": Route(POST_ONLY_API, _pk("dossier")),
+    "subject-list": Route(API),
+    "subject-detail": Route(OBJECT_API, _pk("subject")),
+    "regulation-list": Route(API),
+    "regulation-detail": Route(API, lambda s: {"code": s.world.regulation.code}),
+}
+
+# Routes deliberately left out of the matrix, each with its reason.
+SKIPPED_NAMES = {
+    "set_language": "Django's own language switch (django.conf.urls.i18n): POST-only, "
+    "sets a cookie, reads no data",
+}
+SKIPPED_CALLBACK_MODULES = {
+    "django.views.static": "static files served by Django in development only",
+    "django.contrib.staticfiles.views": "static files served by Django in development only",
+}
+
+
+# --- reading the URLconf ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UrlEntry:
+    name: str | None
+    pattern: str
+    params: tuple[str, ...]
+    callback: Any
+
+    @property
+    def has_format_suffix(self) -> bool:
+        return "format" in self.params
+
+    @property
+    def case_id(self) -> str:
+        label = self.name or f"<unnamed {self.pattern}>"
+        return f"{label}[.json]" if self.has_format_suffix else label
+
+
+def iter_url_entries(
+    resolver: URLResolver | None = None,
+    prefix: str = "",
+    namespace: str = "",
+    params: tuple[str, ...] = (),
+) -> Iterator[UrlEntry]:
+    """Every URL pattern of the URLconf, with its namespaced name and captured parameters."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        captured = params + tuple(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            ns = ":".join(filter(None, [namespace, entry.namespace]))
+            yield from iter_url_entries(entry, prefix + str(entry.pattern), ns, captured)
+        else:
+            assert isinstance(entry, URLPattern)
+            name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+            yield UrlEntry(name, prefix + str(entry.pattern), captured, entry.callback)
+
+
+def skip_reason(entry: UrlEntry) -> str | None:
+    if entry.name in SKIPPED_NAMES:
+        return SKIPPED_NAMES[entry.name]
+    module = getattr(entry.callback, "__module__", "") or ""
+    for prefix, reason in SKIPPED_CALLBACK_MODULES.items():
+        if module.startswith(prefix):
+            return reason
+    return None
+
+
+ENTRIES = [e for e in iter_url_entries() if skip_reason(e) is None]
+
+
+def build_url(entry: UrlEntry, route: Route, s) -> str:
+    kwargs = route.kwargs(s)
+    if entry.has_format_suffix:
+        kwargs = {**kwargs, "format": "json"}
+    url = reverse(entry.name, kwargs=kwargs)
+    query = route.query(s)
+    return f"{url}?{query}" if query else url
+
+
+def check(response, expected, url: str) -> str | None:
+    """None when `response` matches `expected`, else a description of the difference."""
+    status = response.status_code
+    location = response.get("Location", "")
+    if expected == LOGIN:
+        want = f"{resolve_url(settings.LOGIN_URL)}?next={quote(url, safe='/')}"
+        if status == 302 and location == want:
+            return None
+        return f"expected 302 → {want}, got {status} {location}"
+    if isinstance(expected, Redirect):
+        if status == 302 and location == expected.to:
+            return None
+        return f"expected 302 → {expected.to}, got {status} {location}"
+    allowed = expected if isinstance(expected, frozenset) else {expected}
+    if status in allowed:
+        return None
+    return f"expected {sorted(allowed)}, got {status} {location}".rstrip()
+
+
+def get_as(client, user, url):
+    login(client, user)
+    response = client.get(url)
+    if getattr(response, "streaming", False):
+        b"".join(response.streaming_content)  # consume (and close) file responses
+    return response
+
+
+# --- the matrix -------------------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_matrix():
+    entries = list(iter_url_entries())
+    unnamed = [e.pattern for e in entries if e.name is None and skip_reason(e) is None]
+    assert not unnamed, f"URL patterns without a name cannot be checked: {unnamed}"
+    names = {e.name for e in entries if skip_reason(e) is None}
+    missing = sorted(names - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - names)
+    assert not missing, (
+        f"routes in the URLconf but not in the authorization matrix (add them to EXPECTED "
+        f"in {__name__}): {missing}"
+    )
+    assert not stale, f"EXPECTED lists routes that are no longer in the URLconf: {stale}"
+
+
+def test_the_url_walk_sees_the_router_and_the_namespaces():
+    names = {e.name for e in iter_url_entries()}
+    assert {"dossier-list", "dossier-detail", "dossier-transition", "api-root"} <= names
+    assert {"dossiers:detail", "subjects:detail", "reviews:statistics-chart"} <= names
+    assert "set_language" in names  # present, and skipped on purpose
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[e.case_id for e in ENTRIES])
+def test_route_answers_each_actor_kind_as_expected(scene, client, entry):
+    if entry.name not in EXPECTED:
+        pytest.fail(
+            f"route {entry.name!r} ({entry.pattern}) is in the URLconf but has no line in "
+            f"EXPECTED of {__name__}: say what each actor kind gets"
+        )
+    route = EXPECTED[entry.name]
+    url = build_url(entry, route, scene)
+    mismatches = []
+    for kind in ACTOR_KINDS:
+        if kind in route.known_bugs:
+            continue
+        problem = check(get_as(client, scene.actors[kind], url), route.expect[kind], url)
+        if problem:
+            mismatches.append(f"{kind}: {problem}")
+    assert not mismatches, f"GET {url} ({entry.name}):\n  " + "\n  ".join(mismatches)
+
+
+KNOWN_BUGS = [
+    pytest.param(name, kind, marks=pytest.mark.xfail(strict=True, reason=reason), id=f"{name}-{kind}")
+    for name, route in EXPECTED.items()
+    for kind, reason in route.known_bugs.items()
+]
+
+
+@pytest.mark.parametrize(("name", "kind"), KNOWN_BUGS)
+def test_known_authorization_bugs(scene, client, name, kind):
+    route = EXPECTED[name]
+    entry = next(e for e in ENTRIES if e.name == name and not e.has_format_suffix)
+    url = build_url(entry, route, scene)
+    problem = check(get_as(client, scene.actors[kind], url), route.expect[kind], url)
+    assert problem is None, f"GET {url} as {kind}: {problem}"
+
+
+def test_hidden_objects_answer_like_missing_ones_and_leak_nothing(scene, client):
+    """404 for a dossier one may not see is the 404 of a dossier that does not exist."""
+    missing = Dossier.objects.order_by("-pk").first().pk + 1000
+    login(client, scene.world.officer_a)
+    assert client.get(reverse("dossiers:detail", args=[missing])).status_code == 404
+    for kind in ("other_agency", "low_clearance", "oversight"):
+        login(client, scene.actors[kind])
+        for url in (
+            reverse("dossiers:detail", args=[scene.dossier.pk]),
+            reverse("dossier-detail", args=[scene.dossier.pk]),
+            reverse("subjects:detail", args=[scene.subject.pk]),
+        ):
+            response = client.get(url)
+            body = response.content.decode()
+            assert response.status_code == 404, (kind, url)
+            assert scene.dossier.reference not in body, (kind, url)
+            assert SCENE_TITLE not in body, (kind, url)
+            assert scene.subject.full_name not in body, (kind, url)
+
+
+def test_lists_do_not_show_what_the_actor_may_not_see(scene, client):
+    for kind in ("other_agency", "low_clearance", "oversight"):
+        login(client, scene.actors[kind])
+        page = client.get(reverse("dossiers:list")).content.decode()
+        assert scene.dossier.reference not in page, kind
+        csv = b"".join(client.get(reverse("dossiers:export-csv")).streaming_content).decode()
+        assert scene.dossier.reference not in csv, kind
+        assert client.get(reverse("dossier-list")).json()["count"] == 0, kind
+        assert client.get(reverse("subject-list")).json()["count"] == 0, kind
+        subjects = client.get(reverse("subjects:list")).content.decode()
+        assert scene.subject.full_name not in subjects, kind
+    login(client, scene.world.officer_a)
+    assert client.get(reverse("dossier-list")).json()["count"] == 1
+    assert client.get(reverse("subject-list")).json()["count"] == 1
+
+
+# --- writes by someone who may not see the dossier --------------------------------------------
+
+
+def _state(s) -> tuple:
+    """Everything a refused write could have touched."""
+    return (
+        tuple(Dossier.objects.order_by("pk").values_list("status", "title", "classification", "updated_at")),
+        tuple(Task.objects.order_by("pk").values_list("pk", "title", "done_on")),
+        Message.objects.count(),
+        Attachment.objects.count(),
+        TimelineEvent.objects.count(),
+        AuditEvent.objects.count(),
+        Subject.objects.count(),
+        DossierSubject.objects.count(),
+    )
+
+
+def _page_write(client, s, name):
+    w = s.world
+    if name == "dossiers:transition":
+        data = {"status": "in_progress", "outcome": "", "on": ""}
+        return client.post(reverse(name, args=[s.dossier.pk]), data)
+    if name == "dossiers:task-add":
+        data = {"title": "Xác minh thêm nhân thân", "agency": w.a.pk, "unit": "", "due_on": ""}
+        return client.post(reverse(name, args=[s.dossier.pk]), data)
+    if name == "dossiers:message-add":
+        data = {
+            "direction": "in",
+            "number_symbol": "88/CAVS",
+            "sent_on": "02/03/2010",
+            "sender": w.f.pk,
+            "recipient": w.a.pk,
+            "summary": "Phía bạn trả lời kết quả xác minh.",
+            "classification": 0,
+        }
+        return client.post(reverse(name, args=[s.dossier.pk]), data)
+    if name == "dossiers:task-complete":
+        return client.post(reverse(name, args=[s.task.pk]))
+    if name == "dossiers:edit":
+        data = {"title": "Tên mới", "summary": "", "counterpart": "", "crime_type": "", "classification": 0}
+        return client.post(reverse(name, args=[s.dossier.pk]), data)
+    if name == "subjects:create":
+        data = {
+            "dossier": s.dossier.pk,
+            "full_name": "Lò Văn Páo",
+            "sex": "M",
+            "nationality": "VN",
+            "role": "witness",
+        }
+        return client.post(f"{reverse(name)}?dossier={s.dossier.pk}", data)
+    raise AssertionError(name)
+
+
+def _api_write(s, user, name):
+    api = APIClient()
+    api.force_login(user)
+    if name == "dossier-transition":
+        return api.post(
+            reverse(name, args=[s.dossier.pk]), {"status": "in_progress"}, format="json"
+        )
+    if name == "dossier-detail":
+        return api.patch(reverse(name, args=[s.dossier.pk]), {"title": "Tên mới"}, format="json")
+    raise AssertionError(name)
+
+
+PAGE_WRITES = [
+    "dossiers:transition",
+    "dossiers:task-add",
+    "dossiers:message-add",
+    "dossiers:task-complete",
+    "dossiers:edit",
+    "subjects:create",
+]
+API_WRITES = ["dossier-transition", "dossier-detail"]
+OUTSIDERS = ["other_agency", "low_clearance", "oversight"]
+
+
+@pytest.mark.parametrize("kind", OUTSIDERS)
+@pytest.mark.parametrize("name", PAGE_WRITES)
+def test_post_by_an_outsider_is_404_and_saves_nothing(scene, client, name, kind):
+    before = _state(scene)
+    login(client, scene.actors[kind])
+    response = _page_write(client, scene, name)
+    assert response.status_code == 404
+    assert _state(scene) == before
+
+
+@pytest.mark.parametrize("kind", OUTSIDERS)
+@pytest.mark.parametrize("name", API_WRITES)
+def test_api_write_by_an_outsider_is_404_and_saves_nothing(scene, name, kind):
+    before = _state(scene)
+    response = _api_write(scene, scene.actors[kind], name)
+    assert response.status_code == 404
+    assert _state(scene) == before
+
+
+@pytest.mark.parametrize("name", PAGE_WRITES)
+def test_post_by_an_anonymous_user_goes_to_login_and_saves_nothing(scene, client, name):
+    before = _state(scene)
+    response = _page_write(client, scene, name)
+    assert response.status_code == 302
+    assert response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+    assert _state(scene) == before
+
+
+@pytest.mark.parametrize("name", PAGE_WRITES)
+def test_the_same_post_by_the_lead_officer_is_accepted(scene, client, name):
+    """The refused payloads above are valid ones: the lead agency's officer gets them saved."""
+    before = _state(scene)
+    login(client, scene.world.officer_a)
+    response = _page_write(client, scene, name)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == scene.dossier.get_absolute_url()
+    assert _state(scene) != before
+
+
+@pytest.mark.parametrize("name", API_WRITES)
+def test_the_same_api_write_by_the_lead_officer_is_accepted(scene, name):
+    before = _state(scene)
+    response = _api_write(scene, scene.world.officer_a, name)
+    assert response.status_code == 200, response.content
+    assert _state(scene) != before

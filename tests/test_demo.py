@@ -1,0 +1,169 @@
+"""The Hà Giang demo: what the review of 02/12/2008–02/12/2011 must find, and who sees what.
+
+The demo is loaded once for the whole module inside a transaction that is rolled
+back at the end; each test runs in its own savepoint, so the tampering test does
+not leak into the others.
+"""
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+
+from phoihop.accounts.choices import Role
+from phoihop.accounts.models import User
+from phoihop.audit.models import AuditEvent
+from phoihop.audit.services import audit_verify
+from phoihop.core import policy
+from phoihop.core.choices import Classification
+from phoihop.core.policy import SYSTEM
+from phoihop.demo import hagiang
+from phoihop.dossiers.models import Dossier
+from phoihop.regulations.models import Regulation
+from phoihop.reviews.statistics import compute_statistics
+from phoihop.subjects.models import Subject
+
+FROM, TO = dt.date(2008, 12, 2), dt.date(2011, 12, 2)
+DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        summary = hagiang.load()
+        yield summary
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def users(demo, db):
+    return {u.username: u for u in User.objects.filter(is_demo=True)}
+
+
+@pytest.fixture
+def regulation(demo, db):
+    return Regulation.objects.get(code="QCPH-2008")
+
+
+def figures(actor, regulation, date_from=FROM, date_to=TO):
+    stats = compute_statistics(
+        actor=actor, date_from=date_from, date_to=date_to, regulation=regulation
+    )
+    return (
+        stats["joint_criminal_cases_cleared"],
+        stats["border_incidents_resolved"],
+        stats["subjects_verified"],
+    )
+
+
+def visible(model, actor):
+    return policy.restrict(model.objects.all(), actor)
+
+
+def test_the_review_finds_21_joint_cases_76_border_incidents_166_persons(regulation):
+    stats = compute_statistics(actor=SYSTEM, date_from=FROM, date_to=TO, regulation=regulation)
+    assert stats["joint_criminal_cases_cleared"] == 21
+    assert stats["border_incidents_resolved"] == 76
+    assert stats["subjects_verified"] == 166
+    assert [(r["crime_type"], r["count"]) for r in stats["by_crime_type"]] == [
+        ("mua-ban-nguoi", 10),
+        ("chiem-doat-tre-em", 6),
+        ("giet-nguoi", 5),
+    ]
+    by_crime = {r["crime_type"]: r["count"] for r in stats["by_crime_type"]}
+    assert by_crime["giet-nguoi"] == 5
+
+
+def test_the_demo_has_data_on_and_just_outside_both_boundary_days(regulation):
+    assert figures(SYSTEM, regulation, date_from=FROM - DAY) == (22, 77, 167)
+    assert figures(SYSTEM, regulation, date_to=TO + DAY) == (22, 77, 167)
+    assert figures(SYSTEM, regulation, date_from=FROM + DAY) == (20, 75, 165)
+    assert figures(SYSTEM, regulation, date_to=TO - DAY) == (20, 75, 165)
+
+
+def test_oversight_aggregates_the_same_figures_but_sees_no_dossier_or_person(users, regulation):
+    giamsat = users["giamsat"]
+    assert figures(giamsat, regulation) == (21, 76, 166)
+    assert not visible(Dossier, giamsat).exists()
+    assert not visible(Subject, giamsat).exists()
+    assert not visible(Dossier, users["quantri"]).exists()
+    assert figures(users["quantri"], regulation) == (0, 0, 0)
+
+
+def test_an_officers_figures_cover_only_what_they_see(users, regulation):
+    joint, border, verified = figures(users["ca.canbo"], regulation)
+    assert joint < 21  # at least the Tuyệt mật case is out of reach
+    assert border <= 76 and verified <= 166
+
+
+def test_the_audit_chain_verifies(demo, db):
+    result = audit_verify()
+    assert result.ok, result
+    assert result.checked == AuditEvent.objects.count() > demo["dossiers"]
+
+
+def test_tampering_an_audit_event_is_reported_at_its_seq(demo, db):
+    count = AuditEvent.objects.count()
+    seq = count // 2
+    AuditEvent.objects.filter(seq=seq).update(object_repr="HS-2010-000001 – sửa lén")
+    result = audit_verify()
+    assert not result.ok
+    assert result.first_broken_seq == seq
+    assert result.checked == seq - 1
+
+
+def test_tampering_the_changes_of_the_last_event_is_reported(demo, db):
+    last = AuditEvent.objects.order_by("-seq").first()
+    AuditEvent.objects.filter(pk=last.pk).update(changes={"status": ["opened", "resolved"]})
+    result = audit_verify()
+    assert not result.ok and result.first_broken_seq == last.seq
+
+
+def test_deleting_the_last_audit_event_is_reported(demo, db):
+    last = AuditEvent.objects.order_by("-seq").first()
+    AuditEvent.objects.filter(pk=last.pk).delete()
+    result = audit_verify()
+    assert not result.ok and result.first_broken_seq == last.seq
+
+
+def test_the_demo_users_exist_with_their_documented_roles(users):
+    roles = {name: (u.role, u.clearance, u.agency.code) for name, u in users.items()}
+    assert roles == {
+        "ca.canbo": (Role.OFFICER, Classification.MAT, "cat-hagiang"),
+        "ca.lanhdao": (Role.LEADER, Classification.TUYET_MAT, "cat-hagiang"),
+        "sngv.canbo": (Role.OFFICER, Classification.MAT, "sngv-hagiang"),
+        "sngv.lanhdao": (Role.LEADER, Classification.TOI_MAT, "sngv-hagiang"),
+        "thuky": (Role.SECRETARIAT, Classification.MAT, "cat-hagiang"),
+        "giamsat": (Role.OVERSIGHT, Classification.THUONG, "ubnd-hagiang"),
+        "quantri": (Role.ADMINISTRATOR, Classification.THUONG, "cat-hagiang"),
+    }
+    assert all(u.check_password(hagiang.DEMO_PASSWORD) for u in users.values())
+
+
+def test_the_tuyet_mat_dossier_is_visible_to_ca_lanhdao_only(users):
+    top = Dossier.objects.get(classification=Classification.TUYET_MAT)
+    assert list(top.named_users.values_list("username", flat=True)) == ["ca.lanhdao"]
+    seers = sorted(name for name, u in users.items() if policy.allows(u, policy.VIEW, top))
+    assert seers == ["ca.lanhdao"]
+
+
+def test_some_dossiers_are_not_visible_to_sngv_users(users):
+    total = Dossier.objects.count()
+    for name in ("sngv.canbo", "sngv.lanhdao"):
+        seen = visible(Dossier, users[name]).count()
+        assert 0 < seen < total, name
+    # Among them, dossiers the Sở Ngoại vụ is no party to.
+    not_party = Dossier.objects.exclude(parties__agency__code="sngv-hagiang")
+    assert not_party.exists()
+    assert not visible(Dossier, users["sngv.lanhdao"]).filter(pk__in=not_party).exists()
+
+
+def test_some_persons_are_not_visible_to_sngv_canbo(users):
+    seen = visible(Subject, users["sngv.canbo"]).count()
+    assert 0 < seen < Subject.objects.count()
+    assert visible(Subject, users["ca.lanhdao"]).count() > seen
+
+
+def test_loading_twice_is_refused(demo, db):
+    with pytest.raises(RuntimeError):
+        hagiang.load()
