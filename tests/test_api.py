@@ -74,7 +74,11 @@ def test_list_dossiers_searches_without_diacritics_and_filters(scene):
     resolved = open_dossier(w.border, w.a, title="Vụ việc tại mốc 428, xã Lũng Cú")
     end_dossier(resolved, on=d("10/03/2010"))
     api = api_as(w.officer_a)
-    refs = lambda params: [r["reference"] for r in api.get(reverse("dossier-list"), params).json()["results"]]  # noqa: E731
+
+    def refs(params):
+        results = api.get(reverse("dossier-list"), params).json()["results"]
+        return [r["reference"] for r in results]
+
     assert refs({"q": "dong van"}) == [scene.dossier.reference]
     assert refs({"q": "lung cu"}) == [resolved.reference]
     assert refs({"status": "resolved"}) == [resolved.reference]
@@ -422,9 +426,10 @@ def test_create_subject_suggests_han_viet_and_pinyin(scene):
     # registered but in no dossier yet: visible to its own agency only
     found = api.get(reverse("subject-list"), {"q": "vuong tieu minh"}).json()
     assert found["count"] == 1
-    assert api_as(scene.world.officer_a).get(reverse("subject-list"), {"q": "wang"}).json()[
-        "count"
-    ] == 0
+    assert (
+        api_as(scene.world.officer_a).get(reverse("subject-list"), {"q": "wang"}).json()["count"]
+        == 0
+    )
 
 
 def test_create_subject_without_any_name_is_400(scene):
@@ -468,7 +473,9 @@ def test_regulation_detail_with_chapters(scene):
     assert article["number"] == 5
     clauses = {c["number"]: c for c in article["clauses"]}
     assert sorted(clauses) == [1, 2]
-    assert {(r["agency"], r["role"], r["response_days"]) for r in clauses[1]["responsibilities"]} == {
+    assert {
+        (r["agency"], r["role"], r["response_days"]) for r in clauses[1]["responsibilities"]
+    } == {
         ("cat", "lead", 10),
         ("sngv", "support", 5),
     }
@@ -495,7 +502,10 @@ def test_regulation_detail_unknown_code_is_404(scene):
         ({"date_from": "2010-01-01"}, "date_to"),
         ({}, "date_from"),
         ({"date_from": "2010-12-31", "date_to": "2010-01-01"}, "date_to"),
-        ({"date_from": "2010-01-01", "date_to": "2010-12-31", "regulation": "QC-KHAC"}, "regulation"),
+        (
+            {"date_from": "2010-01-01", "date_to": "2010-12-31", "regulation": "QC-KHAC"},
+            "regulation",
+        ),
     ],
 )
 def test_statistics_with_bad_dates_is_400(scene, params, field):
@@ -589,7 +599,9 @@ def test_schema_documents_the_write_bodies(openapi):
     )
     assert schemas["TransitionRequest"]["required"] == ["status"]
     body = openapi["paths"]["/api/dossiers/"]["post"]["requestBody"]["content"]
-    assert body["application/json"]["schema"] == {"$ref": "#/components/schemas/DossierCreateRequest"}
+    assert body["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/DossierCreateRequest"
+    }
     params = {p["name"] for p in openapi["paths"]["/api/statistics/"]["get"]["parameters"]}
     assert {"date_from", "date_to", "regulation"} <= params
 

@@ -54,7 +54,13 @@ class Route:
 
 
 def _row(anonymous, lead, support, other_agency, low_clearance, oversight) -> dict[str, Any]:
-    return dict(zip(ACTOR_KINDS, (anonymous, lead, support, other_agency, low_clearance, oversight), strict=True))
+    return dict(
+        zip(
+            ACTOR_KINDS,
+            (anonymous, lead, support, other_agency, low_clearance, oversight),
+            strict=True,
+        )
+    )
 
 
 PAGE = _row(LOGIN, 200, 200, 200, 200, 200)
@@ -273,7 +279,9 @@ def test_route_answers_each_actor_kind_as_expected(scene, client, entry):
 
 
 KNOWN_BUGS = [
-    pytest.param(name, kind, marks=pytest.mark.xfail(strict=True, reason=reason), id=f"{name}-{kind}")
+    pytest.param(
+        name, kind, marks=pytest.mark.xfail(strict=True, reason=reason), id=f"{name}-{kind}"
+    )
     for name, route in EXPECTED.items()
     for kind, reason in route.known_bugs.items()
 ]
@@ -330,7 +338,11 @@ def test_lists_do_not_show_what_the_actor_may_not_see(scene, client):
 def _state(s) -> tuple:
     """Everything a refused write could have touched."""
     return (
-        tuple(Dossier.objects.order_by("pk").values_list("status", "title", "classification", "updated_at")),
+        tuple(
+            Dossier.objects.order_by("pk").values_list(
+                "status", "title", "classification", "updated_at"
+            )
+        ),
         tuple(Task.objects.order_by("pk").values_list("pk", "title", "done_on")),
         Message.objects.count(),
         Attachment.objects.count(),
@@ -363,7 +375,13 @@ def _page_write(client, s, name):
     if name == "dossiers:task-complete":
         return client.post(reverse(name, args=[s.task.pk]))
     if name == "dossiers:edit":
-        data = {"title": "Tên mới", "summary": "", "counterpart": "", "crime_type": "", "classification": 0}
+        data = {
+            "title": "Tên mới",
+            "summary": "",
+            "counterpart": "",
+            "crime_type": "",
+            "classification": 0,
+        }
         return client.post(reverse(name, args=[s.dossier.pk]), data)
     if name == "subjects:create":
         data = {

@@ -9,6 +9,7 @@ import re
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,12 +19,12 @@ from phoihop.core.choices import Classification
 from phoihop.core.policy import SYSTEM
 from phoihop.dossiers import services as dossier_services
 from phoihop.dossiers.choices import DossierStatus
-from phoihop.dossiers.models import Dossier, DossierParty, TimelineEvent
+from phoihop.dossiers.models import Attachment, Dossier, DossierParty, Message, Task, TimelineEvent
 from phoihop.subjects import services as subject_services
 from phoihop.subjects.choices import SubjectRole, VerificationOutcome
 from phoihop.subjects.models import DossierSubject, Subject
 from tests.factories import TEST_PASSWORD, UserFactory, end_dossier, open_dossier
-from tests.web_fixtures import SCENE_TITLE, d, login, scene  # noqa: F401
+from tests.web_fixtures import PDF, SCENE_TITLE, d, login, scene  # noqa: F401
 
 REQUIRED = "Trường này là bắt buộc."
 
@@ -359,7 +360,15 @@ def _create_data(w, **overrides):
         ({"opened_on": "31/02/2010"}, "Ngày mở", "Nhập một ngày hợp lệ."),
         ({"counterpart": "b"}, "Đối tác nước ngoài", None),  # domestic agency: not a choice
     ],
-    ids=["empty-title", "blank-title", "above-clearance", "not-my-agency", "crime-type", "date", "counterpart"],
+    ids=[
+        "empty-title",
+        "blank-title",
+        "above-clearance",
+        "not-my-agency",
+        "crime-type",
+        "date",
+        "counterpart",
+    ],
 )
 def test_create_with_bad_input_rerenders_naming_the_field_and_saves_nothing(
     client, scene, overrides, label, message
@@ -428,7 +437,8 @@ def test_transition_form_refuses_closing_without_an_outcome(client, scene):
     assert TimelineEvent.objects.count() == events
 
     response = client.post(
-        url, {"status": "closed_no_result", "outcome": "Phía bạn không trả lời.", "on": "15/04/2010"}
+        url,
+        {"status": "closed_no_result", "outcome": "Phía bạn không trả lời.", "on": "15/04/2010"},
     )
     assert response.status_code == 302
     dossier.refresh_from_db()
@@ -534,6 +544,130 @@ def test_adding_a_person_with_bad_input_saves_nothing(client, scene, overrides, 
     ) == before
 
 
+# --- tasks and correspondence on the detail page ----------------------------------------------
+
+
+def _message(w, **overrides):
+    data = {
+        "direction": "in",
+        "number_symbol": "88/CAVS",
+        "sent_on": "05/03/2010",
+        "sender": w.f.pk,
+        "recipient": w.a.pk,
+        "summary": "Phía bạn trả lời kết quả xác minh nhóm đối tượng.",
+        "classification": int(Classification.MAT),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_message_with_attachment_through_the_form_and_download(client, scene):
+    w = scene.world
+    login(client, w.officer_b)
+    upload = SimpleUploadedFile("tra-loi.pdf", PDF, content_type="application/pdf")
+    response = client.post(
+        reverse("dossiers:message-add", args=[scene.dossier.pk]), {**_message(w), "file": upload}
+    )
+    assert response.status_code == 302
+    message = Message.objects.get(number_symbol="88/CAVS")
+    attachment = Attachment.objects.get(message=message)
+    page = html(client.get(scene.dossier.get_absolute_url()))
+    assert "Đã ghi công văn." in page
+    assert "Phía bạn trả lời kết quả xác minh nhóm đối tượng." in page
+    assert reverse("dossiers:attachment", args=[attachment.pk]) in page
+    download = client.get(reverse("dossiers:attachment", args=[attachment.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'attachment; filename="tra-loi.pdf"'
+
+
+def test_message_with_a_disguised_file_is_refused_on_the_page(client, scene):
+    w = scene.world
+    before = (Message.objects.count(), Attachment.objects.count())
+    login(client, w.officer_a)
+    upload = SimpleUploadedFile(
+        "tai-lieu.pdf", b"<html><script>alert(1)</script>", "application/pdf"
+    )
+    response = client.post(
+        reverse("dossiers:message-add", args=[scene.dossier.pk]), {**_message(w), "file": upload}
+    )
+    assert response.status_code == 400
+    assert "không đúng định dạng cho phép" in html(response)
+    assert (Message.objects.count(), Attachment.objects.count()) == before
+
+
+def test_message_classified_above_its_dossier_is_never_shown_below_it(client, scene):
+    """A Tối mật message in a Mật dossier: refused, or hidden from Mật-cleared officers."""
+    w = scene.world
+    login(client, w.leader_a)  # Tối mật clearance
+    response = client.post(
+        reverse("dossiers:message-add", args=[scene.dossier.pk]),
+        _message(w, classification=int(Classification.TOI_MAT), summary="Nội dung Tối mật"),
+    )
+    if response.status_code == 400:
+        assert "Độ mật: " in html(response)
+        assert not Message.objects.filter(summary="Nội dung Tối mật").exists()
+    else:
+        assert response.status_code == 302
+    for officer in (w.officer_a, w.officer_b):
+        login(client, officer)
+        assert "Nội dung Tối mật" not in html(client.get(scene.dossier.get_absolute_url()))
+
+
+def test_task_added_and_completed_through_the_page(client, scene):
+    w = scene.world
+    login(client, w.officer_a)
+    response = client.post(
+        reverse("dossiers:task-add", args=[scene.dossier.pk]),
+        {
+            "title": "Làm việc với gia đình bị hại",
+            "agency": w.b.pk,
+            "unit": w.unit_b.pk,
+            "due_on": "12/03/2010",
+        },
+    )
+    assert response.status_code == 302
+    task = Task.objects.get(title="Làm việc với gia đình bị hại")
+    assert (task.agency, task.unit, task.due_on) == (w.b, w.unit_b, d("12/03/2010"))
+
+    complete = reverse("dossiers:task-complete", args=[task.pk])
+    response = client.post(complete, follow=True)
+    assert "Đã ghi nhận hoàn thành nhiệm vụ." in html(response)
+    task.refresh_from_db()
+    assert task.done_on is not None
+    response = client.post(complete, follow=True)
+    assert "Nhiệm vụ đã hoàn thành." in html(response)
+
+
+def test_task_for_an_agency_outside_the_dossier_is_refused(client, scene):
+    w = scene.world
+    before = Task.objects.count()
+    login(client, w.officer_a)
+    response = client.post(
+        reverse("dossiers:task-add", args=[scene.dossier.pk]),
+        {"title": "Tuần tra", "agency": scene.c.pk, "unit": "", "due_on": ""},
+    )
+    assert response.status_code == 400
+    assert "Cơ quan: Hãy chọn một lựa chọn hợp lệ." in html(response)
+    assert Task.objects.count() == before
+
+
+def test_list_pages_keep_the_filters(client, listing, monkeypatch):
+    s, ds = listing
+    monkeypatch.setattr("phoihop.dossiers.views.PAGE_SIZE", 2)
+    login(client, s.world.officer_a)
+    first = client.get(reverse("dossiers:list"), {"q": "vu", "sort": "opened"})
+    assert listed(first) == [ds["dong_van"].reference, ds["muong"].reference]
+    assert "q=vu" in html(first) and "page=2" in html(first)
+    second = client.get(reverse("dossiers:list"), {"q": "vu", "sort": "opened", "page": 2})
+    assert listed(second) == [ds["duong"].reference]
+    # an out-of-range page shows the last one rather than failing
+    assert listed(client.get(reverse("dossiers:list"), {"page": 99})) == listed(
+        client.get(reverse("dossiers:list"), {"page": 2})
+    )
+
+
 # --- statistics -------------------------------------------------------------------------------
 
 
@@ -578,7 +712,11 @@ def figures(world):
             requested_on=d("02/03/2010"),
         )
         subject_services.verification_answer(
-            actor=SYSTEM, verification=v, outcome=outcome, answer="Đã xác minh.", answered_on=d(answered)
+            actor=SYSTEM,
+            verification=v,
+            outcome=outcome,
+            answer="Đã xác minh.",
+            answered_on=d(answered),
         )
 
     verify(people[0], VerificationOutcome.CLARIFIED, "10/03/2010")
@@ -592,10 +730,7 @@ PERIOD_2010 = {"date_from": "01/01/2010", "date_to": "31/12/2010"}
 
 
 def _headline(page: str) -> dict[str, int]:
-    return {
-        key: int(value)
-        for key, value in re.findall(r'data-key="([a-z_]+)">(\d+)<', page)
-    }
+    return {key: int(value) for key, value in re.findall(r'data-key="([a-z_]+)">(\d+)<', page)}
 
 
 def test_statistics_page_shows_the_three_headline_figures(client, figures):
@@ -669,9 +804,7 @@ def demo_user(world):
 
 
 def _sign_in(client, username):
-    return client.post(
-        reverse("accounts:login"), {"username": username, "password": TEST_PASSWORD}
-    )
+    return client.post(reverse("accounts:login"), {"username": username, "password": TEST_PASSWORD})
 
 
 def test_demo_user_cannot_sign_in_when_the_demo_is_off(client, settings, demo_user):

@@ -148,7 +148,7 @@ def dossier_open(
             )
         named = [actor]
     dossier = Dossier(
-        reference=f"TMP-{uuid.uuid4().hex}",
+        reference=uuid.uuid4().hex,  # replaced below once the primary key is known
         title=title,
         summary=nfc(summary),
         category=category,
