@@ -547,11 +547,6 @@ def test_token_authentication_works_for_an_ordinary_user(scene):
     assert response.json()["count"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="TokenAuthentication checks only is_active, not AccountBackend.user_can_authenticate: "
-    "a demo account holding a token keeps API access when PHOIHOP_DEMO is off",
-)
 def test_demo_user_token_is_refused_when_the_demo_is_off(scene, settings):
     settings.PHOIHOP_DEMO = False
     demo = UserFactory(username="demo.api", agency=scene.world.a, is_demo=True)
@@ -666,12 +661,6 @@ def test_dossier_responses_validate_against_the_schema(openapi, scene):
     validate(openapi, "DossierDetail", detail)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=jsonschema.ValidationError,
-    reason="DossierSerializer declares counterpart and crime_type as read-only SlugRelatedFields "
-    "without allow_null=True, so the schema says string while the API returns null",
-)
 def test_a_dossier_without_counterpart_validates_against_the_schema(openapi, scene):
     api = api_as(scene.world.officer_a)
     bare = open_dossier(scene.world.border, scene.world.a, title="Vụ việc không có đối tác")

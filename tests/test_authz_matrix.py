@@ -17,7 +17,7 @@ Something an actor may not see answers 404, exactly like something that does not
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -48,9 +48,6 @@ class Route:
     expect: dict[str, Any]
     kwargs: Callable[[Any], dict] = lambda s: {}
     query: Callable[[Any], str] = lambda s: ""
-    # Actor kinds for which the current answer is a known bug: asserted (strict xfail) in
-    # test_known_authorization_bugs instead of in the matrix case.
-    known_bugs: dict[str, str] = field(default_factory=dict)
 
 
 def _row(anonymous, lead, support, other_agency, low_clearance, oversight) -> dict[str, Any]:
@@ -70,12 +67,6 @@ API = _row(API_DENIED, 200, 200, 200, 200, 200)
 OBJECT_API = _row(API_DENIED, 200, 200, 404, 404, 404)
 POST_ONLY_API = _row(API_DENIED, 405, 405, 405, 405, 405)
 PUBLIC = _row(200, 200, 200, 200, 200, 200)
-
-SCHEMA_IS_PUBLIC = (
-    "drf-spectacular serves the schema and Swagger UI with its default "
-    "SERVE_PERMISSIONS=[AllowAny]: anyone unauthenticated reads the API description "
-    "(settings.py SPECTACULAR_SETTINGS lacks SERVE_PERMISSIONS=[IsAuthenticated])"
-)
 
 
 def _pk(attr: str) -> Callable[[Any], dict]:
@@ -121,10 +112,8 @@ EXPECTED: dict[str, Route] = {
         PAGE, query=lambda s: "date_from=01/01/2010&date_to=31/12/2010"
     ),
     # API
-    "api-schema": Route(
-        API, query=lambda s: "format=json", known_bugs={"anonymous": SCHEMA_IS_PUBLIC}
-    ),
-    "api-docs": Route(API, known_bugs={"anonymous": SCHEMA_IS_PUBLIC}),
+    "api-schema": Route(API, query=lambda s: "format=json"),
+    "api-docs": Route(API),
     "api-root": Route(API),
     "api-statistics": Route(API, query=lambda s: STATS_QUERY),
     "dossier-list": Route(API),
@@ -270,30 +259,10 @@ def test_route_answers_each_actor_kind_as_expected(scene, client, entry):
     url = build_url(entry, route, scene)
     mismatches = []
     for kind in ACTOR_KINDS:
-        if kind in route.known_bugs:
-            continue
         problem = check(get_as(client, scene.actors[kind], url), route.expect[kind], url)
         if problem:
             mismatches.append(f"{kind}: {problem}")
     assert not mismatches, f"GET {url} ({entry.name}):\n  " + "\n  ".join(mismatches)
-
-
-KNOWN_BUGS = [
-    pytest.param(
-        name, kind, marks=pytest.mark.xfail(strict=True, reason=reason), id=f"{name}-{kind}"
-    )
-    for name, route in EXPECTED.items()
-    for kind, reason in route.known_bugs.items()
-]
-
-
-@pytest.mark.parametrize(("name", "kind"), KNOWN_BUGS)
-def test_known_authorization_bugs(scene, client, name, kind):
-    route = EXPECTED[name]
-    entry = next(e for e in ENTRIES if e.name == name and not e.has_format_suffix)
-    url = build_url(entry, route, scene)
-    problem = check(get_as(client, scene.actors[kind], url), route.expect[kind], url)
-    assert problem is None, f"GET {url} as {kind}: {problem}"
 
 
 def test_hidden_objects_answer_like_missing_ones_and_leak_nothing(scene, client):

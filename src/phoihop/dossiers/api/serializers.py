@@ -33,9 +33,9 @@ class TaskSerializer(serializers.ModelSerializer):
 class DossierSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="code", read_only=True)
     category_kind = serializers.CharField(source="category.kind", read_only=True)
-    crime_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    crime_type = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     lead_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    counterpart = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    counterpart = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     classification_label = serializers.CharField(
         source="get_classification_display", read_only=True
     )
