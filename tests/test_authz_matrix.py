@@ -98,14 +98,17 @@ EXPECTED: dict[str, Route] = {
     "dossiers:message-add": Route(POST_ONLY_PAGE, _pk("dossier")),
     "dossiers:task-complete": Route(POST_ONLY_PAGE, _pk("task")),
     "dossiers:attachment": Route(OBJECT_PAGE, _pk("attachment")),
+    "dossiers:history": Route(OBJECT_PAGE, _pk("dossier")),
     # subjects
     "subjects:list": Route(PAGE),
     # adding a person to a dossier needs the right to change that dossier
     "subjects:create": Route(OBJECT_PAGE, query=lambda s: f"dossier={s.dossier.pk}"),
     "subjects:detail": Route(OBJECT_PAGE, _pk("subject")),
+    "subjects:history": Route(OBJECT_PAGE, _pk("subject")),
     # regulations are not secret among the agencies
     "regulations:list": Route(PAGE),
     "regulations:detail": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
+    "regulations:history": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
     # statistics: every signed-in user, over what they may aggregate
     "reviews:statistics": Route(PAGE, query=lambda s: "date_from=01/01/2010&date_to=31/12/2010"),
     "reviews:statistics-chart": Route(

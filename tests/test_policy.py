@@ -424,11 +424,20 @@ def test_users_see_colleagues_of_their_agency_and_change_only_themselves(world):
     assert visible(User, world.admin) == set(User.objects.values_list("pk", flat=True))
 
 
-def test_audit_events_admin_reads_all_others_their_own_nobody_changes(world):
+def test_audit_events_are_read_with_the_rights_on_their_object_and_nobody_changes_them(world):
     dossier = open_dossier(world.joint, world.a, supporting=[world.b])
     dossier_services.dossier_update(actor=world.officer_b, dossier=dossier, title="Tên mới")
-    own = visible(AuditEvent, world.officer_b)
-    assert own and AuditEvent.objects.filter(pk__in=own).exclude(actor=world.officer_b).count() == 0
-    assert visible(AuditEvent, world.officer_a) == set()
-    assert visible(AuditEvent, world.admin) == set(AuditEvent.objects.values_list("pk", flat=True))
+    about_dossier = set(
+        AuditEvent.objects.filter(scope_type="dossiers.dossier", scope_id=dossier.pk).values_list(
+            "pk", flat=True
+        )
+    )
+    assert len(about_dossier) == 2  # opened, then renamed
+    # both parties see the dossier, so both read all of its history, whoever wrote it
+    assert visible(AuditEvent, world.officer_a) >= about_dossier
+    assert visible(AuditEvent, world.officer_b) >= about_dossier
+    # the administrator and oversight see no dossier, hence none of its events
+    assert not visible(AuditEvent, world.admin) & about_dossier
+    assert not visible(AuditEvent, world.oversight) & about_dossier
     assert visible(AuditEvent, world.admin, CHANGE) == set()
+    assert visible(AuditEvent, world.officer_a, CHANGE) == set()

@@ -17,12 +17,22 @@ class AuditEvent(models.Model):
     object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
     object_repr = models.CharField(_("đối tượng"), max_length=255, blank=True)
     changes = models.JSONField(_("thay đổi"), default=dict)
+    # Whose rules govern who may read this event: the dossier for a task or
+    # message, the person for an identity document, the object itself otherwise.
+    scope_type = models.CharField(_("thuộc loại"), max_length=64, blank=True)
+    scope_id = models.BigIntegerField(_("thuộc mã"), null=True, blank=True)
+    request_id = models.CharField(_("mã yêu cầu hoặc tác vụ"), max_length=64, blank=True)
+    ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["scope_type", "scope_id", "seq"], name="audit_scope_idx"),
+            models.Index(fields=["actor", "seq"], name="audit_actor_idx"),
+        ]
         verbose_name = _("sự kiện kiểm toán")
         verbose_name_plural = _("sự kiện kiểm toán")
 

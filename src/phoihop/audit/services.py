@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from phoihop.audit.models import AuditEvent, AuditHead
+from phoihop.core import context
 from phoihop.core.policy import is_system
 
 GENESIS = "0" * 64
@@ -36,19 +37,25 @@ def _digest(
     object_id: str,
     object_repr: str,
     changes: Any,
+    extra: tuple[str, str, int | None, str] = ("", "", None, ""),
 ) -> str:
+    fields = [
+        prev_hash,
+        seq,
+        at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        actor_label,
+        action,
+        object_type,
+        object_id,
+        object_repr,
+        changes,
+    ]
+    # (request id, scope type, scope id, ip) joined the chain later; events
+    # written before carry none of them and keep their original digest.
+    if any(v not in ("", None) for v in extra):
+        fields.append(list(extra))
     payload = json.dumps(
-        [
-            prev_hash,
-            seq,
-            at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-            actor_label,
-            action,
-            object_type,
-            object_id,
-            object_repr,
-            changes,
-        ],
+        fields,
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -74,6 +81,27 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in sorted(keys) if before.get(k) != after.get(k)}
 
 
+# Objects that live inside another take its scope: a task is read with its
+# dossier's rights, an identity document with its person's. First match wins.
+_PARENT_SCOPES = (
+    ("dossier_id", "dossiers.dossier"),
+    ("subject_id", "subjects.subject"),
+    ("regulation_id", "regulations.regulation"),
+)
+
+
+def scope_of(obj: models.Model) -> tuple[str, int | None]:
+    """The object whose access rule decides who may read events about `obj`."""
+    explicit = getattr(obj, "audit_scope", None)
+    if explicit is not None:
+        return explicit
+    for attname, label in _PARENT_SCOPES:
+        parent_id = getattr(obj, attname, None)
+        if parent_id is not None:
+            return label, parent_id
+    return obj._meta.label_lower, obj.pk
+
+
 def audit_record(
     *,
     actor,
@@ -83,12 +111,21 @@ def audit_record(
     object_id: str = "",
     object_repr: str = "",
     changes: dict[str, Any] | None = None,
+    scope: tuple[str, int | None] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction."""
+    """Append one event to the chain, in the caller's transaction.
+
+    The request or job id and the client address come from the current
+    request context (core.context).
+    """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
+        scope = scope or scope_of(obj)
+    scope_type, scope_id = scope or ("", None)
+    ctx = context.current()
+    extra = (ctx.request_id, scope_type, scope_id, ctx.ip)
     actor_label = "system" if is_system(actor) else getattr(actor, "username", "") or "?"
     actor_id = None if is_system(actor) else getattr(actor, "pk", None)
     changes = _canonical(changes or {})
@@ -106,6 +143,7 @@ def audit_record(
             object_id,
             object_repr[:255],
             changes,
+            extra,
         )
         event = AuditEvent.objects.create(
             seq=seq,
@@ -117,6 +155,10 @@ def audit_record(
             object_id=object_id,
             object_repr=object_repr[:255],
             changes=changes,
+            scope_type=scope_type,
+            scope_id=scope_id,
+            request_id=ctx.request_id,
+            ip=ctx.ip,
             prev_hash=head.hash,
             hash=digest,
         )
@@ -153,6 +195,7 @@ def audit_verify(batch_size: int = 5000) -> VerifyResult:
             event.object_id,
             event.object_repr,
             _canonical(event.changes),
+            (event.request_id, event.scope_type, event.scope_id, event.ip),
         )
         if digest != event.hash:
             return VerifyResult(False, checked, event.seq, "content does not match its hash")

@@ -1,6 +1,8 @@
-"""HTTP hardening that Django does not ship: a strict Content-Security-Policy."""
+"""HTTP hardening that Django does not ship, and the request context for the audit trail."""
 
 from django.conf import settings
+
+from phoihop.core import context
 
 _POLICY = "; ".join(
     [
@@ -30,4 +32,18 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = getattr(settings, "PHOIHOP_CSP", _POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+class RequestContextMiddleware:
+    """Give each request an id (echoed as X-Request-ID) and bind it with the client address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.id = context.request_id_for(request)
+        with context.bound(request_id=request.id, ip=context.client_ip(request)):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request.id
         return response

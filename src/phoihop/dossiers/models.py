@@ -194,6 +194,10 @@ class Attachment(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def audit_scope(self) -> tuple[str, int]:
+        return "dossiers.dossier", self.message.dossier_id
+
 
 class TimelineEvent(models.Model):
     """A line in a dossier's history as its users read it."""

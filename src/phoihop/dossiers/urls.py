@@ -1,6 +1,8 @@
 from django.urls import path
 
+from phoihop.audit.views import ObjectHistoryView
 from phoihop.dossiers import views
+from phoihop.dossiers.models import Dossier
 
 app_name = "dossiers"
 urlpatterns = [
@@ -15,4 +17,9 @@ urlpatterns = [
     path("<int:pk>/messages/", views.MessageAddView.as_view(), name="message-add"),
     path("tasks/<int:pk>/complete/", views.TaskCompleteView.as_view(), name="task-complete"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+    path(
+        "<int:pk>/history/",
+        ObjectHistoryView.as_view(model=Dossier, lookup="pk"),
+        name="history",
+    ),
 ]

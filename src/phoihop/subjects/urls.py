@@ -1,10 +1,17 @@
 from django.urls import path
 
+from phoihop.audit.views import ObjectHistoryView
 from phoihop.subjects import views
+from phoihop.subjects.models import Subject
 
 app_name = "subjects"
 urlpatterns = [
     path("", views.SubjectListView.as_view(), name="list"),
     path("new/", views.SubjectCreateView.as_view(), name="create"),
     path("<int:pk>/", views.SubjectDetailView.as_view(), name="detail"),
+    path(
+        "<int:pk>/history/",
+        ObjectHistoryView.as_view(model=Subject, lookup="pk"),
+        name="history",
+    ),
 ]

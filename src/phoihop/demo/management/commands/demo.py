@@ -4,6 +4,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from phoihop.audit import guard
 from phoihop.demo import hagiang
 
 
@@ -18,7 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["reset"]:
+            # Wiping the demo wipes its audit trail too: lift the append-only
+            # guard for the flush only.
+            guard.remove(connection)
             call_command("flush", interactive=False, verbosity=0)
+            guard.install(connection)
             connection.close()
         elif hagiang.is_loaded():
             raise CommandError("Dữ liệu trình diễn đã có; dùng --reset để nạp lại.")

@@ -1,0 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    "dossier.open": _("Mở hồ sơ"),
+    "dossier.update": _("Sửa hồ sơ"),
+    "dossier.transition": _("Chuyển trạng thái hồ sơ"),
+    "dossier.restrictions": _("Đặt hạn chế xử lý"),
+    "task.add": _("Giao nhiệm vụ"),
+    "task.complete": _("Hoàn thành nhiệm vụ"),
+    "message.add": _("Ghi công văn"),
+    "subject.create": _("Thêm đối tượng"),
+    "subject.update": _("Sửa thông tin đối tượng"),
+    "subject.link": _("Gắn đối tượng vào hồ sơ"),
+    "subject.accessed": _("Xem dữ liệu cá nhân"),
+    "verification.request": _("Đề nghị xác minh"),
+    "verification.answer": _("Ghi kết quả xác minh"),
+    "regulation.create": _("Tạo quy chế"),
+    "category.create": _("Tạo loại việc"),
+    "copy.request": _("Đề nghị xuất, in"),
+    "copy.decide": _("Duyệt đề nghị xuất, in"),
+    "copy.made": _("Xuất, in bản sao"),
+    "demo.generate": _("Sinh dữ liệu"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
