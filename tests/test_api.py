@@ -394,7 +394,9 @@ def test_subjects_search_does_not_reach_others(scene):
 
 
 def test_subject_detail_has_documents(scene):
-    response = api_as(scene.world.officer_b).get(reverse("subject-detail", args=[scene.subject.pk]))
+    response = api_as(scene.world.officer_b).get(
+        reverse("subject-detail", args=[scene.subject.pk]), {"purpose": "verification"}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["birth"] == "1982"
@@ -676,7 +678,9 @@ def test_subject_and_regulation_responses_validate_against_the_schema(openapi, s
     validate(openapi, "PaginatedSubjectList", subjects)
     for item in subjects["results"]:
         assert set(item) <= declared(openapi, "Subject")
-    detail = api.get(reverse("subject-detail", args=[scene.subject.pk])).json()
+    detail = api.get(
+        reverse("subject-detail", args=[scene.subject.pk]), {"purpose": "casework"}
+    ).json()
     assert set(detail) == declared(openapi, "SubjectDetail")
     validate(openapi, "SubjectDetail", detail)
     regulation = api.get(reverse("regulation-detail", args=["QC-THU"])).json()

@@ -30,7 +30,7 @@ from rest_framework.test import APIClient
 from phoihop.audit.models import AuditEvent
 from phoihop.dossiers.models import Attachment, Dossier, Message, Task, TimelineEvent
 from phoihop.subjects.models import DossierSubject, Subject
-from tests.web_fixtures import ACTOR_KINDS, SCENE_TITLE, login, scene  # noqa: F401
+from tests.web_fixtures import ACTOR_KINDS, SCENE_TITLE, login, scene, tuyet_mat  # noqa: F401
 
 # --- expectations -----------------------------------------------------------------------------
 
@@ -50,23 +50,25 @@ class Route:
     query: Callable[[Any], str] = lambda s: ""
 
 
-def _row(anonymous, lead, support, other_agency, low_clearance, oversight) -> dict[str, Any]:
+def _row(anonymous, lead, support, leader, other_agency, low_clearance, oversight, admin):
     return dict(
         zip(
             ACTOR_KINDS,
-            (anonymous, lead, support, other_agency, low_clearance, oversight),
+            (anonymous, lead, support, leader, other_agency, low_clearance, oversight, admin),
             strict=True,
         )
     )
 
 
-PAGE = _row(LOGIN, 200, 200, 200, 200, 200)
-OBJECT_PAGE = _row(LOGIN, 200, 200, 404, 404, 404)
-POST_ONLY_PAGE = _row(LOGIN, 405, 405, 405, 405, 405)
-API = _row(API_DENIED, 200, 200, 200, 200, 200)
-OBJECT_API = _row(API_DENIED, 200, 200, 404, 404, 404)
-POST_ONLY_API = _row(API_DENIED, 405, 405, 405, 405, 405)
-PUBLIC = _row(200, 200, 200, 200, 200, 200)
+SIGNED_IN = 7  # the actor kinds after anonymous
+PAGE = _row(LOGIN, *[200] * SIGNED_IN)
+OBJECT_PAGE = _row(LOGIN, 200, 200, 200, 404, 404, 404, 404)
+POST_ONLY_PAGE = _row(LOGIN, *[405] * SIGNED_IN)
+LEADER_PAGE = _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)
+API = _row(API_DENIED, *[200] * SIGNED_IN)
+OBJECT_API = _row(API_DENIED, 200, 200, 200, 404, 404, 404, 404)
+POST_ONLY_API = _row(API_DENIED, *[405] * SIGNED_IN)
+PUBLIC = _row(*[200] * (SIGNED_IN + 1))
 
 
 def _pk(attr: str) -> Callable[[Any], dict]:
@@ -82,10 +84,10 @@ EXPECTED: dict[str, Route] = {
     "core:healthz": Route(PUBLIC),
     # accounts
     "accounts:login": Route(
-        _row(200, *[Redirect("/")] * 5)  # redirect_authenticated_user=True
+        _row(200, *[Redirect("/")] * SIGNED_IN)  # redirect_authenticated_user=True
     ),
     # Django 5 LogoutView is POST-only
-    "accounts:logout": Route(_row(*[405] * 6)),
+    "accounts:logout": Route(_row(*[405] * (SIGNED_IN + 1))),
     # dossiers
     "dossiers:list": Route(PAGE),
     "dossiers:export-csv": Route(PAGE),
@@ -105,6 +107,11 @@ EXPECTED: dict[str, Route] = {
     "subjects:create": Route(OBJECT_PAGE, query=lambda s: f"dossier={s.dossier.pk}"),
     "subjects:detail": Route(OBJECT_PAGE, _pk("subject")),
     "subjects:history": Route(OBJECT_PAGE, _pk("subject")),
+    # GET asks for the purpose before any personal data is shown
+    "subjects:print": Route(OBJECT_PAGE, _pk("subject")),
+    "subjects:export-csv": Route(POST_ONLY_PAGE),
+    # the read log of personal data: leaders only
+    "subjects:access-log": Route(LEADER_PAGE),
     # regulations are not secret among the agencies
     "regulations:list": Route(PAGE),
     "regulations:detail": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
@@ -123,7 +130,7 @@ EXPECTED: dict[str, Route] = {
     "dossier-detail": Route(OBJECT_API, _pk("dossier")),
     "dossier-transition": Route(POST_ONLY_API, _pk("dossier")),
     "subject-list": Route(API),
-    "subject-detail": Route(OBJECT_API, _pk("subject")),
+    "subject-detail": Route(OBJECT_API, _pk("subject"), query=lambda s: "purpose=casework"),
     "regulation-list": Route(API),
     "regulation-detail": Route(API, lambda s: {"code": s.world.regulation.code}),
 }
@@ -265,6 +272,39 @@ def test_route_answers_each_actor_kind_as_expected(scene, client, entry):
         problem = check(get_as(client, scene.actors[kind], url), route.expect[kind], url)
         if problem:
             mismatches.append(f"{kind}: {problem}")
+    assert not mismatches, f"GET {url} ({entry.name}):\n  " + "\n  ".join(mismatches)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        e
+        for e in ENTRIES
+        if e.name in EXPECTED
+        and EXPECTED[e.name].expect["lead"] != EXPECTED[e.name].expect["other_agency"]
+    ],
+    ids=lambda e: e.case_id,
+)
+def test_a_tuyet_mat_object_answers_only_the_users_named_on_it(scene, tuyet_mat, client, entry):
+    """Every route about one dossier's objects, on a Tuyệt mật dossier: named user only.
+
+    The same leader, supporting officer or cleared colleague who gets the Mật
+    dossier gets 404 here unless named; the named officer gets what the lead
+    officer gets on the Mật one.
+    """
+    route = EXPECTED[entry.name]
+    tm = tuyet_mat
+    url = build_url(entry, route, tm)
+    mismatches = []
+    for who, user, expected in (
+        ("named", tm.named, route.expect["lead"]),
+        ("unnamed_leader", tm.unnamed_leader, 404),
+        ("leader", scene.world.leader_a, 404),
+        ("support", scene.world.officer_b, 404),
+    ):
+        problem = check(get_as(client, user, url), expected, url)
+        if problem:
+            mismatches.append(f"{who}: {problem}")
     assert not mismatches, f"GET {url} ({entry.name}):\n  " + "\n  ".join(mismatches)
 
 

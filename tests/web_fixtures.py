@@ -29,7 +29,16 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF
 SCENE_TITLE = "Vụ mua bán người qua biên giới huyện Đồng Văn"
 
 # The actor kinds of the authorization matrix, in the order their columns are read.
-ACTOR_KINDS = ("anonymous", "lead", "support", "other_agency", "low_clearance", "oversight")
+ACTOR_KINDS = (
+    "anonymous",
+    "lead",
+    "support",
+    "leader",
+    "other_agency",
+    "low_clearance",
+    "oversight",
+    "admin",
+)
 
 
 @pytest.fixture
@@ -96,10 +105,71 @@ def scene(world):
             "anonymous": None,
             "lead": world.officer_a,
             "support": world.officer_b,
+            "leader": world.leader_a,
             "other_agency": officer_c,
             "low_clearance": low_a,
             "oversight": world.oversight,
+            "admin": world.admin,
         },
+    )
+
+
+@pytest.fixture
+def tuyet_mat(scene):
+    """A Tuyệt mật dossier of A (B supporting) naming one officer of A, with the same objects."""
+    world = scene.world
+    named = UserFactory(
+        username="a.tuyetmat",
+        agency=world.a,
+        unit=world.unit_a,
+        role=Role.OFFICER,
+        clearance=Classification.TUYET_MAT,
+    )
+    unnamed_leader = UserFactory(
+        username="a.lanhdao.tm",
+        agency=world.a,
+        unit=world.unit_a,
+        role=Role.LEADER,
+        clearance=Classification.TUYET_MAT,
+    )
+    dossier = open_dossier(
+        world.joint,
+        world.a,
+        supporting=[world.b],
+        counterpart=world.f,
+        classification=Classification.TUYET_MAT,
+        title="Chuyên án tuyệt mật",
+        named_users=[named],
+    )
+    message = dossier_services.message_add(
+        actor=SYSTEM,
+        dossier=dossier,
+        direction=MessageDirection.INCOMING,
+        number_symbol="7/CAVS",
+        sent_on=dossier.opened_on,
+        sender=world.f,
+        recipient=world.a,
+        summary="Phía bạn thông báo kết quả xác minh.",
+        files=[SimpleUploadedFile("tra-loi.pdf", PDF, content_type="application/pdf")],
+    )
+    subject = subject_services.subject_create_in_dossier(
+        actor=SYSTEM,
+        dossier=dossier,
+        role=SubjectRole.SUSPECT,
+        owner_agency=world.a,
+        full_name="Đối tượng chuyên án",
+        sex="M",
+        nationality="VN",
+    )
+    return SimpleNamespace(
+        world=world,
+        dossier=dossier,
+        task=Task.objects.filter(dossier=dossier).first(),
+        message=message,
+        attachment=Attachment.objects.get(message=message),
+        subject=subject,
+        named=named,
+        unnamed_leader=unnamed_leader,
     )
 
 

@@ -32,3 +32,20 @@ class VerificationOutcome(models.TextChoices):
 
 # Ethnic groups most present in Hà Giang's border districts; free text remains allowed.
 ETHNICITIES = ["Kinh", "H'Mông", "Tày", "Dao", "Nùng", "Giáy", "Lô Lô", "Pu Péo", "Hoa"]
+
+
+class AccessPurpose(models.TextChoices):
+    """Why a user opens a person's file: asked before any personal data is shown."""
+
+    CASEWORK = "casework", _("Giải quyết vụ việc, hồ sơ đang thụ lý")
+    VERIFICATION = "verification", _("Xác minh theo đề nghị")
+    COUNTERPART = "counterpart", _("Trả lời, trao đổi với phía nước ngoài")
+    REVIEW = "review", _("Sơ kết, tổng kết, báo cáo")
+    SUPERVISION = "supervision", _("Kiểm tra, giám sát nghiệp vụ")
+    OTHER = "other", _("Mục đích khác (ghi rõ)")
+
+
+class AccessKind(models.TextChoices):
+    VIEW = "view", _("Xem")
+    EXPORT = "export", _("Xuất dữ liệu")
+    PRINT = "print", _("In")

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from phoihop.subjects.choices import DocumentKind, Sex, SubjectRole
+from phoihop.subjects.choices import AccessPurpose, DocumentKind, Sex, SubjectRole
 
 
 class SubjectForm(forms.Form):
@@ -60,3 +60,34 @@ class SubjectSearchForm(forms.Form):
         required=False,
         help_text=_("Có dấu hoặc không dấu; chữ Hán, pinyin hoặc Hán Việt."),
     )
+
+
+class AccessPurposeForm(forms.Form):
+    """The purpose a user must declare before a person's data is shown, exported or printed."""
+
+    purpose = forms.ChoiceField(
+        label=_("Mục đích truy cập"),
+        choices=[("", "—"), *AccessPurpose.choices],
+        help_text=_("Bắt buộc: mỗi lần xem, xuất hoặc in dữ liệu cá nhân đều được ghi nhật ký."),
+    )
+    note = forms.CharField(label=_("Ghi rõ"), max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("purpose") == AccessPurpose.OTHER and not (data.get("note") or "").strip():
+            self.add_error("note", _("Ghi rõ mục đích khi chọn «Mục đích khác»."))
+        return data
+
+
+class AccessLogFilterForm(forms.Form):
+    subject = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    user = forms.ModelChoiceField(
+        label=_("Người truy cập"), queryset=None, required=False, empty_label=_("Tất cả")
+    )
+    purpose = forms.ChoiceField(
+        label=_("Mục đích"), required=False, choices=[("", _("Tất cả")), *AccessPurpose.choices]
+    )
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -5,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from phoihop.accounts.models import Agency
 from phoihop.core.models import TimeStampedModel
 from phoihop.dossiers.models import Dossier
-from phoihop.subjects.choices import DocumentKind, Sex, SubjectRole, VerificationOutcome
+from phoihop.subjects.choices import (
+    AccessKind,
+    AccessPurpose,
+    DocumentKind,
+    Sex,
+    SubjectRole,
+    VerificationOutcome,
+)
 
 
 class Subject(TimeStampedModel):
@@ -130,3 +138,37 @@ class Verification(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.requested_of.short_name} ({self.requested_on:%d/%m/%Y})"
+
+
+class SubjectAccess(models.Model):
+    """One look at a person's data: who, when, from where, how and why.
+
+    Each record is also an event in the audit chain (`event`), so a deleted or
+    edited record is detectable against the chain.
+    """
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subject_accesses"
+    )
+    at = models.DateTimeField(_("thời điểm"), db_index=True)
+    ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)
+    request_id = models.CharField(_("mã yêu cầu"), max_length=64, blank=True)
+    kind = models.CharField(_("hình thức"), max_length=8, choices=AccessKind.choices)
+    purpose = models.CharField(_("mục đích"), max_length=16, choices=AccessPurpose.choices)
+    note = models.CharField(_("ghi rõ mục đích"), max_length=255, blank=True)
+    event = models.ForeignKey(
+        "audit.AuditEvent", on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject", "-at"], name="subject_access_subject_idx"),
+            models.Index(fields=["user", "-at"], name="subject_access_user_idx"),
+        ]
+        verbose_name = _("lượt truy cập dữ liệu cá nhân")
+        verbose_name_plural = _("nhật ký truy cập dữ liệu cá nhân")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.subject_id} ({self.kind}, {self.purpose})"

@@ -8,11 +8,17 @@ oversight role, sees a person's data.
 
 from django.db.models import Exists, OuterRef, Q
 
-from phoihop.accounts.choices import CASEWORK_ROLES
+from phoihop.accounts.choices import CASEWORK_ROLES, Role
 from phoihop.core import policy
 from phoihop.dossiers.models import Dossier
 from phoihop.dossiers.policy import visible_dossiers_q
-from phoihop.subjects.models import DossierSubject, IdentityDocument, Subject, Verification
+from phoihop.subjects.models import (
+    DossierSubject,
+    IdentityDocument,
+    Subject,
+    SubjectAccess,
+    Verification,
+)
 
 
 def visible_subjects_q(actor, prefix: str = "") -> Q:
@@ -45,3 +51,17 @@ def dossier_subject_rule(actor, action, queryset):
 @policy.register(Verification)
 def verification_rule(actor, action, queryset):
     return queryset.filter(visible_dossiers_q(actor, prefix="dossier__"))
+
+
+@policy.register(SubjectAccess)
+def subject_access_rule(actor, action, queryset):
+    """Leaders read the log of their own agency's users and of the persons they may see.
+
+    A log row about a person the leader may not see is listed (it is their
+    user's action) but the page must not name the person: see the read-log view.
+    """
+    if action != policy.VIEW or actor.role != Role.LEADER or actor.agency_id is None:
+        return queryset.none()
+    return queryset.filter(
+        Q(user__agency_id=actor.agency_id) | visible_subjects_q(actor, prefix="subject__")
+    )

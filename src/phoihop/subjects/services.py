@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from phoihop.accounts.choices import CASEWORK_ROLES
 from phoihop.accounts.models import Agency
 from phoihop.audit.services import audit_record, diff, snapshot
-from phoihop.core import policy
+from phoihop.core import context, policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.text import nfc, search_blob
 from phoihop.core.workdays import add_working_days
@@ -20,8 +20,21 @@ from phoihop.dossiers.choices import TimelineKind
 from phoihop.dossiers.models import Dossier, DossierParty
 from phoihop.dossiers.services import timeline_add
 from phoihop.regulations.choices import ResponsibilityRole
-from phoihop.subjects.choices import DocumentKind, Sex, SubjectRole, VerificationOutcome
-from phoihop.subjects.models import DossierSubject, IdentityDocument, Subject, Verification
+from phoihop.subjects.choices import (
+    AccessKind,
+    AccessPurpose,
+    DocumentKind,
+    Sex,
+    SubjectRole,
+    VerificationOutcome,
+)
+from phoihop.subjects.models import (
+    DossierSubject,
+    IdentityDocument,
+    Subject,
+    SubjectAccess,
+    Verification,
+)
 from phoihop.subjects.names import han_viet_of, has_han, pinyin_of
 
 SUBJECT_FIELDS = (
@@ -322,3 +335,64 @@ def subject_create_in_dossier(
     subject = subject_create(actor=actor, documents=documents, **fields)
     subject_link(actor=actor, dossier=dossier, subject=subject, role=role)
     return subject
+
+
+def access_purpose_errors(purpose: str, note: str) -> dict[str, str]:
+    """What is wrong with a declared purpose, by field; empty when it is acceptable."""
+    if purpose not in AccessPurpose.values:
+        return {"purpose": _("Chọn mục đích truy cập dữ liệu cá nhân.")}
+    if purpose == AccessPurpose.OTHER and not nfc(note).strip():
+        return {"note": _("Ghi rõ mục đích khi chọn «Mục đích khác».")}
+    return {}
+
+
+@transaction.atomic
+def subject_access_record(
+    *, actor, subjects: list[Subject], kind: str, purpose: str, note: str = ""
+) -> list[SubjectAccess]:
+    """Log that `actor` viewed, exported or printed these persons' data, and why.
+
+    One chained audit event covers the whole action; one read-log row per person
+    points to it. Refuses (404) if any of the persons is not visible to `actor`.
+    """
+    if policy.is_system(actor) or not policy.is_active_user(actor):
+        raise ValueError("personal-data reads are logged for signed-in users only")
+    if kind not in AccessKind.values:
+        raise ValueError(f"unknown access kind {kind!r}")
+    if errors := access_purpose_errors(purpose, note):
+        raise ServiceError(errors)
+    note = nfc(note).strip()[:255]
+    ids = sorted({s.pk for s in subjects})
+    if not ids:
+        return []
+    visible = policy.restrict(Subject.objects.filter(pk__in=ids), actor)
+    if visible.count() != len(ids):
+        raise policy.NotFound
+    single = subjects[0] if len(ids) == 1 else None
+    event = audit_record(
+        actor=actor,
+        action="subject.accessed",
+        obj=single,
+        object_type="subjects.subject",
+        object_repr="" if single else _("%(n)d đối tượng") % {"n": len(ids)},
+        changes={"kind": kind, "purpose": purpose, "note": note, "subjects": ids},
+        scope=None if single else ("subjects.subject", None),
+    )
+    ctx = context.current()
+    return SubjectAccess.objects.bulk_create(
+        [
+            SubjectAccess(
+                subject_id=pk,
+                user=actor,
+                at=event.at,
+                ip=ctx.ip,
+                request_id=ctx.request_id,
+                kind=kind,
+                purpose=purpose,
+                note=note,
+                event=event,
+            )
+            for pk in ids
+        ],
+        batch_size=1000,
+    )

@@ -1,18 +1,40 @@
+import csv
+import time
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.db.models import Max
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
+from phoihop.accounts.choices import Role
+from phoihop.accounts.models import User
 from phoihop.core import policy
+from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
 from phoihop.core.text import fold
 from phoihop.dossiers.models import Dossier
 from phoihop.subjects import services
-from phoihop.subjects.forms import SubjectForm, SubjectSearchForm
-from phoihop.subjects.models import DossierSubject, IdentityDocument, Subject, Verification
+from phoihop.subjects.choices import AccessKind, AccessPurpose
+from phoihop.subjects.forms import (
+    AccessLogFilterForm,
+    AccessPurposeForm,
+    SubjectForm,
+    SubjectSearchForm,
+)
+from phoihop.subjects.models import (
+    DossierSubject,
+    IdentityDocument,
+    Subject,
+    SubjectAccess,
+    Verification,
+)
 
 PAGE_SIZE = 50
 
@@ -35,31 +57,235 @@ class SubjectListView(LoginRequiredMixin, View):
         return render(
             request,
             "subjects/list.html",
-            {"form": form, "page_obj": page, "count": page.paginator.count},
+            {
+                "form": form,
+                "page_obj": page,
+                "count": page.paginator.count,
+                "export_form": AccessPurposeForm(),
+            },
         )
+
+
+# A declared purpose covers one person for this long, then it is asked again.
+PURPOSE_SECONDS = 30 * 60
+_PURPOSES_KEY = "phoihop.subject_purposes"
+EXPORT_LIMIT = 5000
+
+
+def _declared_purpose(request, pk: int) -> tuple[str, str] | None:
+    entry = request.session.get(_PURPOSES_KEY, {}).get(str(pk))
+    if entry and time.time() - entry[2] < PURPOSE_SECONDS:
+        return entry[0], entry[1]
+    return None
+
+
+def _declare_purpose(request, pk: int, purpose: str, note: str) -> None:
+    now = time.time()
+    purposes = {
+        k: v
+        for k, v in request.session.get(_PURPOSES_KEY, {}).items()
+        if now - v[2] < PURPOSE_SECONDS
+    }
+    purposes[str(pk)] = [purpose, note, now]
+    request.session[_PURPOSES_KEY] = purposes
+
+
+def _highest_classification(request, subject) -> int:
+    """The level mark of a person's file: the highest of the dossiers it is seen in."""
+    level = (
+        policy.restrict(DossierSubject.objects.all(), request.user)
+        .filter(subject=subject)
+        .aggregate(level=Max("dossier__classification"))["level"]
+    )
+    return level or Classification.THUONG
 
 
 class SubjectDetailView(LoginRequiredMixin, View):
-    def get(self, request, pk):
-        subject = policy.get_or_404(
+    """A person's file, shown only after the reader declares why (each opening is logged)."""
+
+    kind = AccessKind.VIEW
+    template_name = "subjects/detail.html"
+
+    def _subject(self, request, pk):
+        return policy.get_or_404(
             Subject.objects.select_related("owner_agency"), request.user, pk=pk
         )
+
+    def get(self, request, pk):
+        subject = self._subject(request, pk)
+        declared = _declared_purpose(request, subject.pk)
+        if declared is None:
+            return self._ask_purpose(request, subject, AccessPurposeForm())
+        services.subject_access_record(
+            actor=request.user,
+            subjects=[subject],
+            kind=self.kind,
+            purpose=declared[0],
+            note=declared[1],
+        )
+        return render(request, self.template_name, self.get_context(request, subject))
+
+    def post(self, request, pk):
+        subject = self._subject(request, pk)
+        form = AccessPurposeForm(request.POST)
+        if not form.is_valid():
+            return self._ask_purpose(request, subject, form, status=400)
+        _declare_purpose(
+            request, subject.pk, form.cleaned_data["purpose"], form.cleaned_data["note"]
+        )
+        return redirect(request.path)
+
+    def _ask_purpose(self, request, subject, form, status=200):
+        # The page names no personal data: only the record number.
+        return render(
+            request,
+            "subjects/purpose.html",
+            {"form": form, "subject_pk": subject.pk, "kind": self.kind},
+            status=status,
+        )
+
+    @staticmethod
+    def _declared_label(request, subject):
+        declared = _declared_purpose(request, subject.pk)
+        if declared is None:
+            return None
+        return AccessPurpose(declared[0]).label, declared[1]
+
+    def get_context(self, request, subject):
         links = (
             policy.restrict(DossierSubject.objects.all(), request.user)
             .filter(subject=subject)
             .select_related("dossier__category")
         )
+        return {
+            "subject": subject,
+            "documents": IdentityDocument.objects.filter(subject=subject),
+            "links": links,
+            "verifications": policy.restrict(Verification.objects.all(), request.user)
+            .filter(subject=subject)
+            .select_related("requested_of", "dossier"),
+            "level": _highest_classification(request, subject),
+            "declared": self._declared_label(request, subject),
+            "is_leader": request.user.role == Role.LEADER,
+        }
+
+
+class SubjectPrintView(SubjectDetailView):
+    """The printable file of one person, with its level mark; logged as a print."""
+
+    kind = AccessKind.PRINT
+    template_name = "subjects/print.html"
+
+    def get_context(self, request, subject):
+        return {
+            **super().get_context(request, subject),
+            "printed_at": timezone.localtime(),
+            "printed_by": request.user,
+        }
+
+
+EXPORT_COLUMNS = (
+    gettext_lazy("Mã"),
+    gettext_lazy("Họ và tên"),
+    gettext_lazy("Tên gốc"),
+    gettext_lazy("Tên Latin"),
+    gettext_lazy("Giới tính"),
+    gettext_lazy("Ngày sinh"),
+    gettext_lazy("Quốc tịch"),
+    gettext_lazy("Dân tộc"),
+    gettext_lazy("Nơi cư trú"),
+)
+
+
+class SubjectExportView(LoginRequiredMixin, View):
+    """The searched list of persons as CSV, with a declared purpose logged per person."""
+
+    def post(self, request):
+        form = AccessPurposeForm(request.POST)
+        search = SubjectSearchForm(request.POST)
+        queryset = policy.restrict(Subject.objects.all(), request.user)
+        if search.is_valid() and search.cleaned_data["q"]:
+            queryset = search_subjects(queryset, search.cleaned_data["q"])
+        count = queryset.count()
+        if not form.is_valid() or count > EXPORT_LIMIT:
+            if form.is_valid():
+                form.add_error(
+                    None,
+                    _("Kết quả có %(n)d người, vượt giới hạn xuất %(max)d: thu hẹp tìm kiếm.")
+                    % {"n": count, "max": EXPORT_LIMIT},
+                )
+            page = Paginator(queryset.order_by("full_name", "id"), PAGE_SIZE).get_page(1)
+            return render(
+                request,
+                "subjects/list.html",
+                {"form": search, "export_form": form, "page_obj": page, "count": count},
+                status=400,
+            )
+        subjects = list(queryset.order_by("full_name", "id"))
+        services.subject_access_record(
+            actor=request.user,
+            subjects=subjects,
+            kind=AccessKind.EXPORT,
+            purpose=form.cleaned_data["purpose"],
+            note=form.cleaned_data["note"],
+        )
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="doi-tuong.csv"'
+        response.write("\ufeff")
+        writer = csv.writer(response)
+        writer.writerow([str(c) for c in EXPORT_COLUMNS])
+        for s in subjects:
+            writer.writerow(
+                [
+                    s.pk,
+                    s.full_name,
+                    s.native_name,
+                    s.latin_name,
+                    s.get_sex_display(),
+                    s.birth_display,
+                    s.nationality,
+                    s.ethnicity,
+                    s.address,
+                ]
+            )
+        return response
+
+
+class SubjectAccessLogView(LoginRequiredMixin, View):
+    """The read log for leaders: per person they may see, per user of their agency."""
+
+    def get(self, request):
+        if request.user.role != Role.LEADER:
+            raise policy.NotFound
+        users = policy.restrict(User.objects.all(), request.user).filter(
+            agency_id=request.user.agency_id
+        )
+        form = AccessLogFilterForm(request.GET or None, users=users)
+        if form.is_bound and not form.is_valid():
+            raise policy.NotFound  # a forged user or person id: as if it did not exist
+        data = form.cleaned_data if form.is_bound else {}
+        log = policy.restrict(SubjectAccess.objects.all(), request.user).select_related(
+            "user", "subject"
+        )
+        subject = None
+        if data.get("subject"):
+            subject = policy.get_or_404(Subject.objects.all(), request.user, pk=data["subject"])
+            log = log.filter(subject=subject)
+        if data.get("user"):
+            log = log.filter(user=data["user"])
+        if data.get("purpose"):
+            log = log.filter(purpose=data["purpose"])
+        page = Paginator(log.order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+        shown = set(
+            policy.restrict(
+                Subject.objects.filter(pk__in={a.subject_id for a in page.object_list}),
+                request.user,
+            ).values_list("pk", flat=True)
+        )
         return render(
             request,
-            "subjects/detail.html",
-            {
-                "subject": subject,
-                "documents": IdentityDocument.objects.filter(subject=subject),
-                "links": links,
-                "verifications": policy.restrict(Verification.objects.all(), request.user)
-                .filter(subject=subject)
-                .select_related("requested_of", "dossier"),
-            },
+            "subjects/access_log.html",
+            {"form": form, "page_obj": page, "subject": subject, "shown": shown},
         )
 
 

@@ -35,3 +35,13 @@ def status_badge(dossier) -> str:
         dossier.status,
         dossier.get_status_display(),
     )
+
+
+@register.filter
+def classification_label(level) -> str:
+    """The level's name (Mật, Tối mật, Tuyệt mật); empty for unclassified."""
+    try:
+        level = Classification(int(level))
+    except (TypeError, ValueError):
+        return ""
+    return "" if level == Classification.THUONG else str(level.label)

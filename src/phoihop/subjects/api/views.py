@@ -9,6 +9,7 @@ from phoihop.subjects.api.serializers import (
     SubjectDetailSerializer,
     SubjectSerializer,
 )
+from phoihop.subjects.choices import AccessKind, AccessPurpose
 from phoihop.subjects.models import Subject
 from phoihop.subjects.views import search_subjects
 
@@ -35,6 +36,29 @@ class SubjectViewSet(
     @extend_schema(parameters=[OpenApiParameter("q", str, description="tên hoặc số giấy tờ")])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "purpose",
+                str,
+                enum=AccessPurpose.values,
+                required=True,
+                description="mục đích truy cập dữ liệu cá nhân (được ghi nhật ký)",
+            ),
+            OpenApiParameter("note", str, description="ghi rõ khi mục đích là «other»"),
+        ]
+    )
+    def retrieve(self, request, *args, **kwargs):
+        subject = self.get_object()
+        services.subject_access_record(
+            actor=request.user,
+            subjects=[subject],
+            kind=AccessKind.VIEW,
+            purpose=request.query_params.get("purpose", ""),
+            note=request.query_params.get("note", ""),
+        )
+        return Response(self.get_serializer(subject).data)
 
     @extend_schema(request=SubjectCreateSerializer, responses={201: SubjectDetailSerializer})
     def create(self, request):
