@@ -101,6 +101,11 @@ EXPECTED: dict[str, Route] = {
     "dossiers:task-complete": Route(POST_ONLY_PAGE, _pk("task")),
     "dossiers:attachment": Route(OBJECT_PAGE, _pk("attachment")),
     "dossiers:history": Route(OBJECT_PAGE, _pk("dossier")),
+    "dossiers:copies": Route(OBJECT_PAGE, _pk("dossier")),
+    "dossiers:restrictions": Route(POST_ONLY_PAGE, _pk("dossier")),
+    "dossiers:copy-request": Route(POST_ONLY_PAGE, _pk("dossier")),
+    "dossiers:copy-decide": Route(POST_ONLY_PAGE, _pk("dossier")),
+    "dossiers:print": Route(POST_ONLY_PAGE, _pk("dossier")),
     # subjects
     "subjects:list": Route(PAGE),
     # adding a person to a dossier needs the right to change that dossier

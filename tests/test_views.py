@@ -263,13 +263,19 @@ def test_list_answers_htmx_with_the_rows_only(client, listing):
 def _csv_rows(response) -> list[list[str]]:
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
-    return list(csv.reader(io.StringIO(body[1:])))
+    return _from_header(list(csv.reader(io.StringIO(body[1:]))))
+
+
+def _from_header(rows):
+    """The table from its header row on: a level mark or a note may come before it."""
+    start = next(i for i, row in enumerate(rows) if row and row[0] == "Số hồ sơ")
+    return rows[start:]
 
 
 def _xlsx_rows(response) -> list[tuple]:
     workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
     assert workbook.sheetnames == ["Hồ sơ"]
-    return list(workbook["Hồ sơ"].iter_rows(values_only=True))
+    return _from_header(list(workbook["Hồ sơ"].iter_rows(values_only=True)))
 
 
 def test_csv_export_has_only_visible_rows(client, listing):

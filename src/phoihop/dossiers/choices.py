@@ -47,3 +47,17 @@ class TimelineKind(models.TextChoices):
     MESSAGE = "message", _("Công văn")
     SUBJECT = "subject", _("Đối tượng")
     VERIFICATION = "verification", _("Xác minh")
+
+
+class CopyKind(models.TextChoices):
+    """What leaves the system as a copy: a print of the file, or a downloaded document."""
+
+    PRINT = "print", _("In hồ sơ")
+    EXPORT = "export", _("Tải, xuất tài liệu")
+
+
+class CopyRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ duyệt")
+    APPROVED = "approved", _("Đã duyệt")
+    REFUSED = "refused", _("Không duyệt")
+    USED = "used", _("Đã sử dụng hết")

@@ -5,7 +5,8 @@ from phoihop.accounts.choices import AgencyKind
 from phoihop.accounts.models import Agency, Unit
 from phoihop.core.choices import Classification
 from phoihop.core.forms import DateInput
-from phoihop.dossiers.choices import DossierStatus, MessageDirection
+from phoihop.dossiers.choices import CopyKind, DossierStatus, MessageDirection
+from phoihop.dossiers.models import Message
 from phoihop.regulations.choices import RegulationStatus
 from phoihop.regulations.models import Category, CrimeType
 
@@ -124,6 +125,13 @@ class MessageForm(forms.Form):
         required=False,
         help_text=_("PDF, DOCX, XLSX, JPEG hoặc PNG; tối đa 20 MB."),
     )
+    no_third_party = forms.BooleanField(label=_("Không sao gửi cho bên thứ ba"), required=False)
+    no_export = forms.BooleanField(
+        label=_("Không tải, xuất khi chưa được lãnh đạo duyệt"), required=False
+    )
+    print_needs_approval = forms.BooleanField(
+        label=_("In phải được lãnh đạo duyệt"), required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,3 +166,38 @@ class DossierFilterForm(forms.Form):
     )
     date_from = forms.DateField(label=_("Mở từ ngày"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("đến ngày"), required=False, widget=DateInput())
+
+
+class RestrictionsForm(forms.Form):
+    no_third_party = forms.BooleanField(label=_("Không sao gửi cho bên thứ ba"), required=False)
+    no_export = forms.BooleanField(
+        label=_("Không tải, xuất khi chưa được lãnh đạo duyệt"), required=False
+    )
+    print_needs_approval = forms.BooleanField(
+        label=_("In phải được lãnh đạo duyệt"), required=False
+    )
+
+
+class CopyRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Hình thức"), choices=CopyKind.choices)
+    message = forms.ModelChoiceField(
+        label=_("Công văn (để trống: cả hồ sơ)"), queryset=Message.objects.none(), required=False
+    )
+    copies = forms.IntegerField(label=_("Số bản"), min_value=1, max_value=20, initial=1)
+    reason = forms.CharField(
+        label=_("Lý do, nơi nhận bản sao"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this dossier's messages: an id from elsewhere is "not a valid choice".
+        self.fields["message"].queryset = Message.objects.filter(dossier=dossier)
+
+
+class CopyDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Quyết định"),
+        choices=[("1", _("Duyệt")), ("0", _("Không duyệt"))],
+        coerce=lambda v: v == "1",
+    )
+    note = forms.CharField(label=_("Ý kiến"), max_length=500, required=False)

@@ -8,6 +8,8 @@ from phoihop.core.choices import Classification
 from phoihop.core.models import TimeStampedModel
 from phoihop.dossiers.choices import (
     CLOSED_STATUSES,
+    CopyKind,
+    CopyRequestStatus,
     DossierStatus,
     MessageDirection,
     PartyRole,
@@ -72,6 +74,12 @@ class Dossier(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    # Handling restrictions (state-secret rules): enforced by dossiers.handling.
+    no_third_party = models.BooleanField(_("không sao gửi cho bên thứ ba"), default=False)
+    no_export = models.BooleanField(
+        _("không xuất, tải khi chưa được lãnh đạo duyệt"), default=False
+    )
+    print_needs_approval = models.BooleanField(_("in phải được lãnh đạo duyệt"), default=False)
     search_text = models.TextField(editable=False, default="")
 
     class Meta:
@@ -166,6 +174,12 @@ class Message(TimeStampedModel):
     classification = models.PositiveSmallIntegerField(
         _("độ mật"), choices=Classification.choices, default=Classification.THUONG
     )
+    # Handling restrictions (state-secret rules): enforced by dossiers.handling.
+    no_third_party = models.BooleanField(_("không sao gửi cho bên thứ ba"), default=False)
+    no_export = models.BooleanField(
+        _("không xuất, tải khi chưa được lãnh đạo duyệt"), default=False
+    )
+    print_needs_approval = models.BooleanField(_("in phải được lãnh đạo duyệt"), default=False)
 
     class Meta:
         ordering = ["sent_on", "id"]
@@ -216,3 +230,83 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CopyRequest(models.Model):
+    """A request to print or export a restricted dossier or document, decided by a leader."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="copy_requests")
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="copy_requests",
+        verbose_name=_("công văn"),
+    )
+    kind = models.CharField(_("hình thức"), max_length=8, choices=CopyKind.choices)
+    copies = models.PositiveSmallIntegerField(_("số bản"), default=1)
+    used = models.PositiveSmallIntegerField(_("đã dùng"), default=0)
+    reason = models.CharField(_("lý do, nơi nhận bản sao"), max_length=500)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="copy_requests"
+    )
+    requested_at = models.DateTimeField(_("thời điểm đề nghị"))
+    status = models.CharField(
+        _("trạng thái"),
+        max_length=8,
+        choices=CopyRequestStatus.choices,
+        default=CopyRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người duyệt"),
+    )
+    decided_at = models.DateTimeField(_("thời điểm duyệt"), null=True, blank=True)
+    decision_note = models.CharField(_("ý kiến lãnh đạo"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("đề nghị in, xuất")
+        verbose_name_plural = _("đề nghị in, xuất")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.dossier_id} ({self.get_status_display()})"
+
+
+class CopyRecord(models.Model):
+    """A line of the register of copies (sổ quản lý bản sao): one print or export made."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="copy_records")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    attachment = models.ForeignKey(
+        "Attachment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("hình thức"), max_length=8, choices=CopyKind.choices)
+    number = models.PositiveIntegerField(_("bản số"))
+    classification = models.PositiveSmallIntegerField(_("độ mật"), choices=Classification.choices)
+    request = models.ForeignKey(
+        CopyRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+    )
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    made_at = models.DateTimeField(_("thời điểm"))
+    ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "number"], name="copy_record_number_unique")
+        ]
+        verbose_name = _("bản sao đã cấp")
+        verbose_name_plural = _("sổ quản lý bản sao")
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.number}"

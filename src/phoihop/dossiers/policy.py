@@ -14,6 +14,8 @@ from phoihop.core import policy
 from phoihop.core.choices import Classification
 from phoihop.dossiers.models import (
     Attachment,
+    CopyRecord,
+    CopyRequest,
     Dossier,
     DossierParty,
     Message,
@@ -48,7 +50,7 @@ def _follows_dossier(actor, action, queryset):
     return queryset.filter(visible_dossiers_q(actor, prefix="dossier__"))
 
 
-for _model in (DossierParty, Task, Message, TimelineEvent):
+for _model in (DossierParty, Task, Message, TimelineEvent, CopyRequest, CopyRecord):
     policy.register(_model)(_follows_dossier)
 
 

@@ -405,6 +405,9 @@ def message_add(
     summary: str,
     classification: int = Classification.THUONG,
     files: Iterable[Any] = (),
+    no_third_party: bool = False,
+    no_export: bool = False,
+    print_needs_approval: bool = False,
 ) -> Message:
     """Record official correspondence on a dossier, with its attachments."""
     dossier = policy.get_or_404(Dossier.objects.all(), actor, policy.CHANGE, pk=dossier.pk)
@@ -418,6 +421,16 @@ def message_add(
         errors["summary"] = _("Cần nhập trích yếu.")
     if sender.pk == recipient.pk:
         errors["recipient"] = _("Nơi nhận phải khác nơi gửi.")
+    if (
+        direction == MessageDirection.OUTGOING
+        and dossier.no_third_party
+        and recipient.pk != dossier.counterpart_id
+        and not dossier.parties.filter(agency=recipient).exists()
+    ):
+        errors["recipient"] = _(
+            "Hồ sơ không được sao gửi cho bên thứ ba: nơi nhận phải là một bên của hồ sơ "
+            "hoặc đối tác nước ngoài."
+        )
     if sent_on < dossier.opened_on - dt.timedelta(days=30):
         errors["sent_on"] = _("Ngày công văn quá xa trước ngày mở hồ sơ.")
     if not policy.is_system(actor) and classification > actor.clearance:
@@ -445,6 +458,9 @@ def message_add(
         recipient=recipient,
         summary=nfc(summary),
         classification=classification,
+        no_third_party=no_third_party,
+        no_export=no_export,
+        print_needs_approval=print_needs_approval,
     )
     for f in files:
         digest = hashlib.sha256()

@@ -15,6 +15,11 @@ urlpatterns = [
     path("<int:pk>/transition/", views.DossierTransitionView.as_view(), name="transition"),
     path("<int:pk>/tasks/", views.TaskAddView.as_view(), name="task-add"),
     path("<int:pk>/messages/", views.MessageAddView.as_view(), name="message-add"),
+    path("<int:pk>/restrictions/", views.DossierRestrictionsView.as_view(), name="restrictions"),
+    path("<int:pk>/copy-requests/", views.CopyRequestView.as_view(), name="copy-request"),
+    path("<int:pk>/print/", views.DossierPrintView.as_view(), name="print"),
+    path("<int:pk>/copies/", views.CopyRegisterView.as_view(), name="copies"),
+    path("copy-requests/<int:pk>/decide/", views.CopyDecideView.as_view(), name="copy-decide"),
     path("tasks/<int:pk>/complete/", views.TaskCompleteView.as_view(), name="task-complete"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
     path(

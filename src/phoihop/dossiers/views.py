@@ -3,26 +3,41 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from phoihop.accounts.choices import Role
 from phoihop.core import policy
+from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
-from phoihop.dossiers import services
+from phoihop.dossiers import handling, services
+from phoihop.dossiers.choices import CopyKind
 from phoihop.dossiers.filtersets import filter_dossiers, sort_dossiers
 from phoihop.dossiers.forms import (
+    CopyDecisionForm,
+    CopyRequestForm,
     DossierEditForm,
     DossierFilterForm,
     DossierForm,
     MessageForm,
+    RestrictionsForm,
     TaskForm,
     TransitionForm,
 )
-from phoihop.dossiers.models import Attachment, Dossier, DossierParty, Message, Task
+from phoihop.dossiers.models import (
+    Attachment,
+    CopyRecord,
+    CopyRequest,
+    Dossier,
+    DossierParty,
+    Message,
+    Task,
+)
 from phoihop.subjects.models import DossierSubject, Verification
 
 PAGE_SIZE = 50
@@ -71,12 +86,26 @@ class DossierExportView(LoginRequiredMixin, View):
 
     def get(self, request, fmt):
         _form, queryset, _sort = _list_queryset(request)
+        # Dossiers restricted from export leave only with a leader's approval, one by one.
+        marks = queryset.aggregate(
+            withheld=Count("pk", filter=Q(no_export=True)),
+            level=Max("classification", filter=Q(no_export=False)),
+        )
+        withheld, level = marks["withheld"], marks["level"] or 0
+        queryset = queryset.filter(no_export=False)
         queryset = queryset.select_related("category", "lead_agency", "counterpart")
         rows = (self._row(d) for d in queryset.iterator(chunk_size=2000))
         header = [str(label) for _key, label in EXPORT_COLUMNS]
+        preamble = []
+        if level > Classification.THUONG:
+            preamble.append([Classification(level).label.upper()])
+        if withheld:
+            preamble.append(
+                [_("%(n)d hồ sơ hạn chế xuất không có trong tệp này.") % {"n": withheld}]
+            )
         if fmt == "xlsx":
-            return self._xlsx(header, rows)
-        return self._csv(header, rows)
+            return self._xlsx(preamble, header, rows)
+        return self._csv(preamble, header, rows)
 
     @staticmethod
     def _row(d):
@@ -93,7 +122,7 @@ class DossierExportView(LoginRequiredMixin, View):
         ]
 
     @staticmethod
-    def _csv(header, rows):
+    def _csv(preamble, header, rows):
         class Echo:
             def write(self, value):
                 return value
@@ -102,6 +131,8 @@ class DossierExportView(LoginRequiredMixin, View):
 
         def stream():
             yield "\ufeff"  # so that Excel opens the UTF-8 file with its diacritics
+            for line in preamble:
+                yield writer.writerow(line)
             yield writer.writerow(header)
             for row in rows:
                 yield writer.writerow(row)
@@ -111,11 +142,13 @@ class DossierExportView(LoginRequiredMixin, View):
         return response
 
     @staticmethod
-    def _xlsx(header, rows):
+    def _xlsx(preamble, header, rows):
         from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(_("Hồ sơ"))
+        for line in preamble:
+            ws.append(line)
         ws.append(header)
         for row in rows:
             ws.append(row)
@@ -163,6 +196,23 @@ class DossierDetailView(LoginRequiredMixin, View):
             "timeline": dossier.timeline.all(),
             "responsibilities": dossier.clause.responsibilities.select_related("agency"),
         }
+        is_leader = request.user.role == Role.LEADER
+        ctx["is_leader"] = is_leader
+        ctx["copy_requests"] = CopyRequest.objects.filter(dossier=dossier).select_related(
+            "requested_by", "decided_by", "message"
+        )
+        ctx["restricted"] = (
+            dossier.no_third_party or dossier.no_export or dossier.print_needs_approval
+        )
+        if can_change:
+            ctx["copy_request_form"] = forms.get("copy_request_form") or CopyRequestForm(
+                dossier=dossier
+            )
+            if is_leader:
+                ctx["restrictions_form"] = forms.get("restrictions_form") or RestrictionsForm(
+                    initial={f: getattr(dossier, f) for f in handling.RESTRICTION_FIELDS}
+                )
+                ctx["decision_form"] = CopyDecisionForm()
         if can_change and not dossier.is_closed:
             ctx["transition_form"] = forms.get("transition_form") or TransitionForm(allowed=allowed)
             ctx["task_form"] = forms.get("task_form") or TaskForm(dossier=dossier)
@@ -313,11 +363,132 @@ class TaskCompleteView(LoginRequiredMixin, View):
 
 
 class AttachmentDownloadView(LoginRequiredMixin, View):
+    """A document leaves the system: restricted ones need an approval, classified ones are registered."""
+
     def get(self, request, pk):
-        attachment = policy.get_or_404(Attachment.objects.all(), request.user, pk=pk)
+        attachment = policy.get_or_404(
+            Attachment.objects.select_related("message__dossier"), request.user, pk=pk
+        )
+        try:
+            handling.copy_make(
+                actor=request.user,
+                dossier=attachment.message.dossier,
+                kind=CopyKind.EXPORT,
+                attachment=attachment,
+            )
+        except handling.CopyNotApproved:
+            return _copy_refused(request, attachment.message.dossier, CopyKind.EXPORT)
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
             filename=attachment.name,
             content_type=attachment.content_type,
+        )
+
+
+def _copy_refused(request, dossier, kind):
+    # The user may see the dossier, so saying why is no leak: 403, not 404.
+    return render(
+        request,
+        "dossiers/copy_refused.html",
+        {"dossier": dossier, "kind": CopyKind(kind).label},
+        status=403,
+    )
+
+
+class DossierRestrictionsView(_DossierActionView):
+    form_name = "restrictions_form"
+
+    def get_form(self, request, dossier):
+        return RestrictionsForm(request.POST)
+
+    def perform(self, request, dossier, data):
+        handling.dossier_set_restrictions(actor=request.user, dossier=dossier, **data)
+        messages.success(request, _("Đã cập nhật hạn chế xử lý."))
+
+
+class CopyRequestView(_DossierActionView):
+    form_name = "copy_request_form"
+
+    def get_form(self, request, dossier):
+        return CopyRequestForm(request.POST, dossier=dossier)
+
+    def perform(self, request, dossier, data):
+        handling.copy_request(actor=request.user, dossier=dossier, **data)
+        messages.success(request, _("Đã gửi đề nghị; chờ lãnh đạo duyệt."))
+
+
+class CopyDecideView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        copy_request = policy.get_or_404(
+            CopyRequest.objects.select_related("dossier"), request.user, pk=pk
+        )
+        form = CopyDecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Chọn duyệt hoặc không duyệt."))
+            return redirect(copy_request.dossier)
+        try:
+            handling.copy_decide(
+                actor=request.user,
+                request=copy_request,
+                approve=form.cleaned_data["approve"],
+                note=form.cleaned_data["note"],
+            )
+        except ServiceError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi ý kiến duyệt."))
+        return redirect(copy_request.dossier)
+
+
+class DossierPrintView(LoginRequiredMixin, View):
+    """POST makes one printed copy: numbered in the register, marked with its level."""
+
+    def post(self, request, pk):
+        dossier = _dossier_or_404(
+            request,
+            pk,
+            queryset=Dossier.objects.select_related(
+                "category", "clause__article", "crime_type", "lead_agency", "counterpart"
+            ),
+        )
+        try:
+            record = handling.copy_make(actor=request.user, dossier=dossier, kind=CopyKind.PRINT)
+        except handling.CopyNotApproved:
+            return _copy_refused(request, dossier, CopyKind.PRINT)
+        return render(
+            request,
+            "dossiers/print.html",
+            {
+                "dossier": dossier,
+                "record": record,
+                "level": dossier.classification,
+                "parties": DossierParty.objects.filter(dossier=dossier).select_related("agency"),
+                "tasks": Task.objects.filter(dossier=dossier).select_related("agency"),
+                "messages_list": Message.objects.filter(dossier=dossier).select_related(
+                    "sender", "recipient"
+                ),
+                "printed_at": timezone.localtime(),
+                "printed_by": request.user,
+            },
+        )
+
+
+class CopyRegisterView(LoginRequiredMixin, View):
+    """The register of copies of one dossier, and its print/export requests."""
+
+    def get(self, request, pk):
+        dossier = _dossier_or_404(request, pk)
+        return render(
+            request,
+            "dossiers/copies.html",
+            {
+                "dossier": dossier,
+                "records": CopyRecord.objects.filter(dossier=dossier).select_related(
+                    "made_by", "message", "attachment", "request__decided_by"
+                ),
+                "copy_requests": CopyRequest.objects.filter(dossier=dossier).select_related(
+                    "requested_by", "decided_by", "message"
+                ),
+            },
         )
