@@ -86,6 +86,24 @@ EXPECTED: dict[str, Route] = {
     ),
     # Django 5 LogoutView is POST-only
     "accounts:logout": Route(_row(*[405] * 6)),
+    # two-factor: none of these actors has a device, so the code page sends them to enrolment;
+    # the QR image exists only while an enrolment is under way
+    "accounts:two-factor": Route(_row(LOGIN, *[Redirect("/accounts/2fa/setup/")] * 5)),
+    "accounts:two-factor-setup": Route(PAGE),
+    "accounts:two-factor-qr": Route(_row(LOGIN, *[404] * 5)),
+    # the signed-in user's own security page
+    "accounts:security": Route(PAGE),
+    "accounts:password-change": Route(PAGE),
+    "accounts:sessions-revoke": Route(POST_ONLY_PAGE),
+    "accounts:two-factor-reset": Route(POST_ONLY_PAGE),
+    # administration of users: administrators only, none of these actors is one
+    "accounts:user-list": Route(_row(LOGIN, *[404] * 5)),
+    "accounts:user-create": Route(_row(LOGIN, *[404] * 5)),
+    "accounts:user-edit": Route(_row(LOGIN, *[404] * 5), lambda s: {"pk": s.world.officer_a.pk}),
+    "accounts:user-reset-two-factor": Route(
+        _row(LOGIN, *[404] * 5), lambda s: {"pk": s.world.officer_a.pk}
+    ),
+    "accounts:user-unlock": Route(_row(LOGIN, *[404] * 5), lambda s: {"pk": s.world.officer_a.pk}),
     # dossiers
     "dossiers:list": Route(PAGE),
     "dossiers:export-csv": Route(PAGE),
