@@ -17,13 +17,14 @@ from phoihop.dossiers.choices import DossierStatus
 from phoihop.dossiers.models import Dossier, DossierParty, Task, TimelineEvent
 from phoihop.subjects.models import Subject
 from tests.factories import UserFactory, end_dossier, open_dossier
+from tests.signin import force_login
 from tests.web_fixtures import SCENE_TITLE, d, scene  # noqa: F401
 
 
 def api_as(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        client.force_login(user)
+        force_login(client, user)
     return client
 
 
@@ -232,7 +233,7 @@ def test_create_dossier_anonymously_is_refused(scene):
 def test_session_write_without_csrf_token_is_refused(scene):
     before = saved_state()
     client = APIClient(enforce_csrf_checks=True)
-    client.force_login(scene.world.officer_a)
+    force_login(client, scene.world.officer_a)
     response = client.post(reverse("dossier-list"), _payload(), format="json")
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]

@@ -65,6 +65,7 @@ PAGE = _row(LOGIN, *[200] * SIGNED_IN)
 OBJECT_PAGE = _row(LOGIN, 200, 200, 200, 404, 404, 404, 404)
 POST_ONLY_PAGE = _row(LOGIN, *[405] * SIGNED_IN)
 LEADER_PAGE = _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)
+ADMIN_PAGE = _row(LOGIN, 404, 404, 404, 404, 404, 404, 200)
 API = _row(API_DENIED, *[200] * SIGNED_IN)
 OBJECT_API = _row(API_DENIED, 200, 200, 200, 404, 404, 404, 404)
 POST_ONLY_API = _row(API_DENIED, *[405] * SIGNED_IN)
@@ -88,6 +89,47 @@ EXPECTED: dict[str, Route] = {
     ),
     # Django 5 LogoutView is POST-only
     "accounts:logout": Route(_row(*[405] * (SIGNED_IN + 1))),
+    # two-factor: officers and oversight have no device, so the code page sends them to
+    # enrolment; the leader and the administrator are signed in with theirs already verified
+    "accounts:two-factor": Route(
+        _row(
+            LOGIN,
+            *[Redirect("/accounts/2fa/setup/")] * 2,
+            Redirect("/"),
+            *[Redirect("/accounts/2fa/setup/")] * 3,
+            Redirect("/"),
+        )
+    ),
+    # enrolment is for those without a device; who has one is sent to the security page
+    "accounts:two-factor-setup": Route(
+        _row(
+            LOGIN,
+            200,
+            200,
+            Redirect("/accounts/security/"),
+            200,
+            200,
+            200,
+            Redirect("/accounts/security/"),
+        )
+    ),
+    # the QR image exists only while an enrolment is under way
+    "accounts:two-factor-qr": Route(_row(LOGIN, *[404] * SIGNED_IN)),
+    # the signed-in user's own security page
+    "accounts:security": Route(PAGE),
+    "accounts:password-change": Route(PAGE),
+    "accounts:sessions-revoke": Route(POST_ONLY_PAGE),
+    "accounts:two-factor-reset": Route(POST_ONLY_PAGE),
+    # administration of users: administrators only
+    "accounts:user-list": Route(ADMIN_PAGE),
+    "accounts:user-create": Route(ADMIN_PAGE),
+    "accounts:user-edit": Route(ADMIN_PAGE, lambda s: {"pk": s.world.officer_a.pk}),
+    "accounts:user-reset-two-factor": Route(
+        _row(LOGIN, *[404] * 6, 405), lambda s: {"pk": s.world.officer_a.pk}
+    ),
+    "accounts:user-unlock": Route(
+        _row(LOGIN, *[404] * 6, 405), lambda s: {"pk": s.world.officer_a.pk}
+    ),
     # dossiers
     "dossiers:list": Route(PAGE),
     "dossiers:export-csv": Route(PAGE),

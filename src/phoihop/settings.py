@@ -7,8 +7,10 @@ Environment variables:
   PHOIHOP_VAR_DIR      where the embedded database and media live (default ./var)
   PHOIHOP_ALLOWED_HOSTS comma-separated host names
   DATABASE_URL         e.g. postgres://user@host:5432/name; SQLite under var/ when unset
+  PHOIHOP_IDLE_MINUTES minutes without a request after which a session is signed out (default 30)
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "phoihop.core",
     "phoihop.accounts",
     "phoihop.audit",
@@ -71,9 +76,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "phoihop.accounts.middleware.SessionTimeoutMiddleware",
+    "phoihop.accounts.middleware.TwoFactorMiddleware",
+    # Turns the lockout flag set during sign-in into the lockout page; stays last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "phoihop.urls"
@@ -112,7 +122,13 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["phoihop.accounts.backends.AccountBackend"]
+# Axes first: it refuses a locked-out username+address before any password is
+# checked. The standalone variant signs no one in and restores no session, so
+# every session belongs to AccountBackend and keeps its demo-mode check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "phoihop.accounts.backends.AccountBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -146,8 +162,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PHOIHOP_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 8 * 3600  # absolute: counted from sign-in, however active the session
+PHOIHOP_IDLE_MINUTES = int(os.environ.get("PHOIHOP_IDLE_MINUTES", "30"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Sign-in lockout (django-axes): 5 failures for one username from one address
+# lock that pair for 15 minutes; a successful sign-in clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "phoihop.accounts.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# Two-factor authentication (django-otp, TOTP): the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "phoihop"
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

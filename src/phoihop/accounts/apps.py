@@ -8,4 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Cơ quan và tài khoản")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from phoihop.accounts import policy  # noqa: F401  (registers the rules)
+        from phoihop.accounts.middleware import stamp_sign_in
+
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="phoihop.accounts.stamp_sign_in")

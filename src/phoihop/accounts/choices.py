@@ -21,3 +21,5 @@ class Role(models.TextChoices):
 AGGREGATE_ROLES = frozenset({Role.LEADER, Role.SECRETARIAT, Role.OVERSIGHT})
 # Roles that work dossiers of their agency.
 CASEWORK_ROLES = frozenset({Role.OFFICER, Role.LIAISON, Role.LEADER, Role.SECRETARIAT})
+# Roles that must pass two-factor authentication (TOTP) after the password.
+TWO_FACTOR_ROLES = frozenset({Role.LEADER, Role.ADMINISTRATOR})

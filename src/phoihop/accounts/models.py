@@ -1,8 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from phoihop.accounts.choices import AgencyKind, Role
+from phoihop.accounts.choices import TWO_FACTOR_ROLES, AgencyKind, Role
 from phoihop.core.choices import Classification
 
 
@@ -66,6 +67,12 @@ class User(AbstractUser):
     )
     position = models.CharField(_("chức vụ"), max_length=128, blank=True)
     is_demo = models.BooleanField(_("tài khoản trình diễn"), default=False)
+    session_generation = models.PositiveIntegerField(
+        _("thế hệ phiên đăng nhập"),
+        default=0,
+        editable=False,
+        help_text=_("Tăng lên khi người dùng đăng xuất khỏi mọi phiên."),
+    )
 
     class Meta:
         ordering = ["username"]
@@ -76,3 +83,23 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     is_system = False
+
+    @property
+    def requires_two_factor(self) -> bool:
+        """Whether the role obliges this user to pass TOTP after the password."""
+        return self.role in TWO_FACTOR_ROLES
+
+    def _get_session_auth_hash(self, secret=None):
+        # The hash stored in each session; a session whose hash no longer
+        # matches is signed out. Mixing in the generation lets "sign out of all
+        # sessions" invalidate them without changing the password. Generation 0
+        # keeps Django's own hash, so sessions opened before this existed stay valid.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "phoihop.accounts.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt,
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()

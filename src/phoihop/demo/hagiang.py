@@ -15,14 +15,17 @@ services, acting as the system actor, so the audit trail covers the demo too.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from phoihop.accounts.choices import AgencyKind, Role
+from phoihop.accounts import security
+from phoihop.accounts.choices import TWO_FACTOR_ROLES, AgencyKind, Role
 from phoihop.accounts.models import Agency, Unit, User
 from phoihop.core.choices import Classification
 from phoihop.core.policy import SYSTEM
@@ -184,6 +187,36 @@ USERS = [
 ]
 
 DEMO_ACCOUNTS = [(u[0], u[5].label, u[7]) for u in USERS]
+# Leaders and the administrator must pass TOTP; the demo gives each a device
+# whose secret is derived from the seed, so it is fixed and printed for testers.
+TWO_FACTOR_ACCOUNTS = [u[0] for u in USERS if u[5] in TWO_FACTOR_ROLES]
+
+
+def demo_totp_key(username: str) -> str:
+    """The demo TOTP secret of `username`, hex-encoded (20 bytes): public, like the password."""
+    return hashlib.sha256(f"phoihop-demo-totp:{SEED}:{username}".encode()).digest()[:20].hex()
+
+
+def demo_two_factor() -> list[tuple[str, str, str]]:
+    """(username, base32 secret, otpauth:// URI) for each demo account that must pass TOTP."""
+    rows = []
+    for username in TWO_FACTOR_ACCOUNTS:
+        device = TOTPDevice(user=User(username=username), key=demo_totp_key(username))
+        rows.append((username, security.secret_base32(device), device.config_url))
+    return rows
+
+
+def account_lines() -> list[str]:
+    """The demo accounts as `setup` and `demo` print them, TOTP secrets included."""
+    totp = {username: (secret, uri) for username, secret, uri in demo_two_factor()}
+    lines = []
+    for username, role, position in DEMO_ACCOUNTS:
+        lines.append(f"  {username:<14} {role} – {position}")
+        if username in totp:
+            secret, uri = totp[username]
+            lines.append(f"  {'':<14} mã TOTP (base32): {secret}")
+            lines.append(f"  {'':<14} {uri}")
+    return lines
 
 
 def is_loaded() -> bool:
@@ -260,6 +293,10 @@ def _setup_agencies() -> tuple[dict[str, Agency], dict[str, User]]:
         )
         user.set_password(DEMO_PASSWORD)
         user.save()
+        if role in TWO_FACTOR_ROLES:
+            TOTPDevice.objects.create(
+                user=user, name=security.DEVICE_NAME, key=demo_totp_key(username), confirmed=True
+            )
         users[username] = user
     return agencies, users
 

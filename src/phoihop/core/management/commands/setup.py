@@ -25,5 +25,9 @@ class Command(BaseCommand):
             )
         self.stdout.write("\nĐịa chỉ: http://127.0.0.1:8000/")
         self.stdout.write(f"Tài khoản trình diễn (mật khẩu: {hagiang.DEMO_PASSWORD}):")
-        for username, role, position in hagiang.DEMO_ACCOUNTS:
-            self.stdout.write(f"  {username:<14} {role} – {position}")
+        for line in hagiang.account_lines():
+            self.stdout.write(line)
+        self.stdout.write(
+            "Lãnh đạo và quản trị đăng nhập thêm mã 6 chữ số: thêm mã TOTP ở trên vào ứng dụng "
+            "xác thực (hoặc mở địa chỉ otpauth://)."
+        )

@@ -36,3 +36,6 @@ class Command(BaseCommand):
                     **counts
                 )
             )
+            self.stdout.write(f"Tài khoản trình diễn (mật khẩu: {hagiang.DEMO_PASSWORD}):")
+            for line in hagiang.account_lines():
+                self.stdout.write(line)

@@ -1,0 +1,112 @@
+from django import forms
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.translation import gettext_lazy as _
+
+from phoihop.accounts.choices import AgencyKind, Role
+from phoihop.accounts.models import Agency, Unit
+from phoihop.core.choices import Classification
+
+
+class TokenForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã xác thực"),
+        min_length=6,
+        max_length=6,
+        help_text=_("6 chữ số đang hiện trong ứng dụng xác thực trên điện thoại."),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit():
+            raise forms.ValidationError(_("Mã xác thực gồm 6 chữ số."))
+        return code
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("Tìm theo tên đăng nhập hoặc họ tên"), required=False)
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan"), queryset=Agency.objects.none(), required=False
+    )
+    role = forms.ChoiceField(label=_("Vai trò"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(kind=AgencyKind.DOMESTIC)
+        self.fields["role"].choices = [("", _("Tất cả")), *Role.choices]
+
+
+class UserForm(forms.Form):
+    """Create (with an initial password) or edit an account; administrators only."""
+
+    username = forms.CharField(label=_("Tên đăng nhập"), max_length=150)
+    full_name = forms.CharField(
+        label=_("Họ và tên"), max_length=300, help_text=_("Ví dụ: Hoàng Minh Khải.")
+    )
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    agency = forms.ModelChoiceField(label=_("Cơ quan"), queryset=Agency.objects.none())
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Phải thuộc cơ quan đã chọn."),
+    )
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    clearance = forms.TypedChoiceField(
+        label=_("Cấp độ tiếp cận bí mật"), choices=Classification.choices, coerce=int
+    )
+    position = forms.CharField(label=_("Chức vụ"), max_length=128, required=False)
+    is_active = forms.BooleanField(
+        label=_("Đang hoạt động"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Bỏ chọn để khóa tài khoản: mọi phiên và token API của người này hết hiệu lực."
+        ),
+    )
+    password = forms.CharField(
+        label=_("Mật khẩu ban đầu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_confirm = forms.CharField(
+        label=_("Nhập lại mật khẩu"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, editing=None, protect_self=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(kind=AgencyKind.DOMESTIC)
+        self.fields["unit"].queryset = Unit.objects.filter(
+            agency__kind=AgencyKind.DOMESTIC
+        ).select_related("agency")
+        self.fields["password"].help_text = password_validators_help_text_html()
+        if editing is None:
+            del self.fields["is_active"]
+        else:
+            self.fields["password"].label = _("Mật khẩu mới")
+            self.fields["password"].required = False
+            self.fields["password"].help_text = _("Để trống nếu không đổi.")
+            self.fields["password_confirm"].required = False
+        if protect_self:
+            # Nobody changes their own agency, unit, role, clearance or active state.
+            for name in ("agency", "unit", "role", "clearance", "is_active"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Không tự thay đổi được trên tài khoản của mình.")
+
+    def clean(self):
+        data = super().clean()
+        agency, unit = data.get("agency"), data.get("unit")
+        if unit is not None and agency is not None and unit.agency_id != agency.pk:
+            self.add_error("unit", _("Đơn vị phải thuộc cơ quan đã chọn."))
+        if data.get("password") != data.get("password_confirm"):
+            self.add_error("password_confirm", _("Hai mật khẩu không khớp."))
+        return data
