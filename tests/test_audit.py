@@ -59,6 +59,14 @@ def test_a_deleted_row_in_the_middle_is_named_by_verify(events):
     assert not result.ok and result.first_broken_seq == target.seq
 
 
+def test_a_deleted_last_row_is_named_by_verify(events):
+    last = events[-1]
+    with guard_lifted():
+        AuditEvent.objects.filter(pk=last.pk).delete()
+    result = audit_verify()
+    assert not result.ok and result.first_broken_seq == last.seq
+
+
 def test_two_swapped_rows_are_named_by_verify(events):
     a, b = events[0], events[1]
     with guard_lifted():

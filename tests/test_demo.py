@@ -8,7 +8,7 @@ not leak into the others.
 import datetime as dt
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from phoihop.accounts.choices import Role
 from phoihop.accounts.models import User
@@ -122,12 +122,20 @@ def test_tampering_the_changes_of_the_last_event_is_reported(demo, db):
     assert not result.ok and result.first_broken_seq == last.seq
 
 
-def test_deleting_the_last_audit_event_is_reported(demo, db):
-    last = AuditEvent.objects.order_by("-seq").first()
-    with guard_lifted():
-        AuditEvent.objects.filter(pk=last.pk).delete()
+def test_deleting_an_audit_event_is_reported(demo, db):
+    from phoihop.subjects.models import SubjectAccess
+
+    # the newest event that no read-log row points to (the database would refuse the others)
+    target = (
+        AuditEvent.objects.exclude(pk__in=SubjectAccess.objects.values("event_id"))
+        .order_by("-seq")
+        .first()
+    )
+    with guard_lifted(), connection.cursor() as cursor:
+        # as someone with database access would: no ORM, no cascade, no protection
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [target.pk])
     result = audit_verify()
-    assert not result.ok and result.first_broken_seq == last.seq
+    assert not result.ok and result.first_broken_seq == target.seq
 
 
 def test_the_demo_users_exist_with_their_documented_roles(users):
@@ -171,3 +179,50 @@ def test_some_persons_are_not_visible_to_sngv_canbo(users):
 def test_loading_twice_is_refused(demo, db):
     with pytest.raises(RuntimeError):
         hagiang.load()
+
+
+def test_every_casework_role_has_dossiers_it_must_not_see(users):
+    total = Dossier.objects.count()
+    for name in ("ca.canbo", "ca.lanhdao", "sngv.canbo", "sngv.lanhdao", "thuky"):
+        assert visible(Dossier, users[name]).count() < total, name
+    # above the officers' clearance, inside their own agency
+    above = Dossier.objects.filter(
+        parties__agency__code="cat-hagiang", classification__gt=Classification.MAT
+    )
+    assert above.exists()
+    assert not visible(Dossier, users["ca.canbo"]).filter(pk__in=above).exists()
+    # one agency only: no supporting party
+    only_one = Dossier.objects.filter(parties__role="support").values("pk")
+    assert Dossier.objects.exclude(pk__in=only_one).exists()
+    for name in ("giamsat", "quantri"):
+        assert not visible(Dossier, users[name]).exists(), name
+        assert not visible(Subject, users[name]).exists(), name
+
+
+def test_some_persons_appear_only_in_dossiers_an_officer_may_not_see(users):
+    hidden = Subject.objects.exclude(pk__in=visible(Subject, users["ca.canbo"]).values("pk"))
+    assert hidden.filter(dossier_links__isnull=False).exists()
+
+
+def test_hidden_dossiers_have_an_audit_history_that_their_outsiders_cannot_read(users):
+    top = Dossier.objects.get(classification=Classification.TUYET_MAT)
+    history = AuditEvent.objects.filter(scope_type="dossiers.dossier", scope_id=top.pk)
+    assert history.filter(action="dossier.open").exists()
+    assert history.filter(action="dossier.restrictions").exists()
+    readable = visible(AuditEvent, users["sngv.lanhdao"])
+    assert not readable.filter(pk__in=history).exists()
+    assert visible(AuditEvent, users["ca.lanhdao"]).filter(pk__in=history).count() == (
+        history.count()
+    )
+
+
+def test_the_demo_shows_restrictions_a_pending_request_a_register_and_a_read_log(users):
+    from phoihop.dossiers.models import CopyRecord, CopyRequest
+    from phoihop.subjects.models import SubjectAccess
+
+    assert Dossier.objects.filter(no_export=True, print_needs_approval=True).count() >= 3
+    assert CopyRequest.objects.filter(status="pending").count() == 1
+    assert CopyRecord.objects.filter(request__isnull=False).count() == 1
+    leader_log = visible(SubjectAccess, users["ca.lanhdao"])
+    assert leader_log.filter(user__username="ca.canbo").exists()
+    assert not visible(SubjectAccess, users["ca.canbo"]).exists()

@@ -27,18 +27,27 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from phoihop.accounts import security
 from phoihop.accounts.choices import TWO_FACTOR_ROLES, AgencyKind, Role
 from phoihop.accounts.models import Agency, Unit, User
+from phoihop.core import policy
 from phoihop.core.choices import Classification
 from phoihop.core.policy import SYSTEM
 from phoihop.demo import names as pools
 from phoihop.demo import regulation_2008 as reg
+from phoihop.dossiers import handling
 from phoihop.dossiers import services as dossier_services
-from phoihop.dossiers.choices import DossierStatus, MessageDirection
+from phoihop.dossiers.choices import CopyKind, DossierStatus, MessageDirection
 from phoihop.dossiers.models import Dossier
 from phoihop.regulations import services as regulation_services
-from phoihop.regulations.choices import RegulationStatus
+from phoihop.regulations.choices import CategoryKind, RegulationStatus
 from phoihop.regulations.models import Category, CrimeType, Regulation
 from phoihop.subjects import services as subject_services
-from phoihop.subjects.choices import DocumentKind, Sex, SubjectRole, VerificationOutcome
+from phoihop.subjects.choices import (
+    AccessKind,
+    AccessPurpose,
+    DocumentKind,
+    Sex,
+    SubjectRole,
+    VerificationOutcome,
+)
 from phoihop.subjects.names import han_viet_of
 
 SEED = 20111202
@@ -911,6 +920,68 @@ def _recent(w: _World) -> None:
         _work_and_close(w, dossier, DossierStatus.IN_PROGRESS, None, "")
 
 
+def _handling(w: _World) -> None:
+    """Handling restrictions, copy requests and logged reads, so the rules show on the demo.
+
+    Picks by query, not by the random generator: the review figures stay as they are.
+    """
+    officer, leader = w.users["ca.canbo"], w.users["ca.lanhdao"]
+    restricted = list(
+        Dossier.objects.filter(
+            lead_agency=w.ca,
+            category__kind=CategoryKind.JOINT_CRIMINAL,
+            classification=Classification.MAT,
+            subject_links__isnull=False,
+        )
+        .distinct()
+        .order_by("opened_on", "pk")[:3]
+    )
+    for dossier in restricted:
+        handling.dossier_set_restrictions(
+            actor=SYSTEM, dossier=dossier, no_export=True, print_needs_approval=True
+        )
+    top = Dossier.objects.get(classification=Classification.TUYET_MAT)
+    handling.dossier_set_restrictions(
+        actor=SYSTEM, dossier=top, no_third_party=True, no_export=True, print_needs_approval=True
+    )
+    # One request waits for the leader; one was approved and one copy printed.
+    handling.copy_request(
+        actor=officer,
+        dossier=restricted[0],
+        kind=CopyKind.PRINT,
+        reason="In 01 bản báo cáo Ban Giám đốc Công an tỉnh",
+    )
+    approved = handling.copy_request(
+        actor=officer,
+        dossier=restricted[1],
+        kind=CopyKind.PRINT,
+        copies=2,
+        reason="In 02 bản gửi Sở Ngoại vụ phục vụ giao ban",
+    )
+    handling.copy_decide(actor=leader, request=approved, approve=True, note="Đồng ý in 02 bản")
+    handling.copy_make(actor=officer, dossier=restricted[1], kind=CopyKind.PRINT)
+    # Reads of personal data, for the leaders' read log.
+    for dossier in restricted:
+        subjects = [link.subject for link in dossier.subject_links.select_related("subject")]
+        subject_services.subject_access_record(
+            actor=officer, subjects=subjects, kind=AccessKind.VIEW, purpose=AccessPurpose.CASEWORK
+        )
+    verified = (
+        policy.restrict(
+            Dossier.objects.filter(category__kind=CategoryKind.VERIFICATION), w.users["sngv.canbo"]
+        )
+        .order_by("opened_on", "pk")
+        .first()
+    )
+    if verified is not None:
+        subject_services.subject_access_record(
+            actor=w.users["sngv.canbo"],
+            subjects=[link.subject for link in verified.subject_links.select_related("subject")],
+            kind=AccessKind.VIEW,
+            purpose=AccessPurpose.COUNTERPART,
+        )
+
+
 @transaction.atomic
 def load(seed: int = SEED) -> dict[str, int]:
     """Load the demo into an empty database; returns what was created."""
@@ -930,6 +1001,7 @@ def load(seed: int = SEED) -> dict[str, int]:
     _verification(w)
     _delegations_and_consular(w)
     _recent(w)
+    _handling(w)
     from phoihop.subjects.models import Subject, Verification
 
     return {
