@@ -191,6 +191,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = _flag("PHOIHOP_SSL_REDIRECT", True)
+    # HSTS is sent (above), but the agencies' intranet host names cannot be on the
+    # browsers' public preload list, so asking for it would be meaningless.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 EMAIL_BACKEND = os.environ.get(
     "PHOIHOP_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
