@@ -622,3 +622,20 @@ def test_message_add_refuses_a_zip_archive_that_is_not_an_office_document(world,
         )
     assert "files" in excinfo.value.message_dict
     assert counts() == before
+
+
+def test_a_named_user_outside_the_parties_or_below_the_level_is_refused(world):
+    outsider = UserFactory(
+        username="x.tm", agency=world.f, role=Role.OFFICER, clearance=Classification.TUYET_MAT
+    )
+    for named in ([outsider], [world.officer_a]):  # another agency; a Mật clearance
+        with pytest.raises(ServiceError) as exc:
+            open_dossier(
+                world.joint,
+                world.a,
+                classification=Classification.TUYET_MAT,
+                named_users=named,
+                title="Chuyên án",
+            )
+        assert "named_users" in exc.value.message_dict
+    assert not Dossier.objects.filter(title="Chuyên án").exists()

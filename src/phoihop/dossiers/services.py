@@ -147,6 +147,19 @@ def dossier_open(
                 {"named_users": _("Hồ sơ Tuyệt mật phải ghi rõ người được tiếp cận.")}
             )
         named = [actor]
+    parties = {lead_agency.pk, *(a.pk for a in supporting)}
+    if any(
+        not u.is_active or u.agency_id not in parties or u.clearance < classification
+        for u in named
+    ):
+        raise ServiceError(
+            {
+                "named_users": _(
+                    "Người được tiếp cận phải thuộc một cơ quan của hồ sơ và có cấp độ "
+                    "tiếp cận đủ cho độ mật của hồ sơ."
+                )
+            }
+        )
     dossier = Dossier(
         reference=uuid.uuid4().hex,  # replaced below once the primary key is known
         title=title,
@@ -179,7 +192,12 @@ def dossier_open(
         on=opened_on,
         text=_("Mở hồ sơ theo %(clause)s") % {"clause": dossier.clause},
     )
-    audit_record(actor=actor, action="dossier.open", obj=dossier, changes=snapshot(dossier))
+    audit_record(
+        actor=actor,
+        action="dossier.open",
+        obj=dossier,
+        changes={**snapshot(dossier), "named_users": sorted(u.pk for u in named)},
+    )
     return dossier
 
 
