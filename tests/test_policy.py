@@ -176,8 +176,11 @@ def test_tuyet_mat_dossier_is_visible_only_to_named_users(world, third):
         world.a,
         supporting=[world.b],
         classification=Classification.TUYET_MAT,
-        named_users=[named, named_b_low, officer_c],
+        named_users=[named],
     )
+    # Opening refuses such names; they stand for users whose clearance or agency
+    # changed after they were named. The policy must still keep them out.
+    top.named_users.add(named_b_low, officer_c)
     assert policy.allows(named, VIEW, top)
     assert not policy.allows(unnamed, VIEW, top)  # full clearance, not named
     assert not policy.allows(named_b_low, VIEW, top)  # named, clearance too low

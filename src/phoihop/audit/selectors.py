@@ -63,8 +63,10 @@ def _field(model, attname: str):
 
 
 def _display(field, value, names: dict) -> Any:
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, list):
+        return ", ".join(str(_display(field, v, names)) for v in value)
     if field is None:
         return value
     if field.choices:
@@ -97,7 +99,9 @@ def describe(events: list[AuditEvent]) -> list[tuple[AuditEvent, list[Change]]]:
             if field is not None and field.is_relation and field.related_model is not None:
                 target = field.related_model._meta.label_lower
                 if target in NAMED_TARGETS:
-                    wanted.setdefault(target, set()).update(v for v in (before, after) if v)
+                    for v in (before, after):
+                        values = v if isinstance(v, list) else [v]
+                        wanted.setdefault(target, set()).update(x for x in values if x)
             rows.append((field, attname, before, after))
         parsed.append((event, rows))
     names = {}

@@ -149,8 +149,7 @@ def dossier_open(
         named = [actor]
     parties = {lead_agency.pk, *(a.pk for a in supporting)}
     if any(
-        not u.is_active or u.agency_id not in parties or u.clearance < classification
-        for u in named
+        not u.is_active or u.agency_id not in parties or u.clearance < classification for u in named
     ):
         raise ServiceError(
             {
