@@ -23,6 +23,7 @@ Persons verified (clarified answers dated in the period, each person once):
 """
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -257,3 +258,30 @@ def test_statistics_use_a_bounded_number_of_queries(data, django_assert_max_num_
     for actor in (SYSTEM, data.oversight, data.officer_a):
         with django_assert_max_num_queries(12):
             stats_for(actor, regulation=data.regulation)
+
+
+def test_the_stats_command_counts_as_the_system_or_as_a_named_user(data):
+    import json
+
+    from django.core.management import call_command
+
+    def run(*extra):
+        out = io.StringIO()
+        call_command(
+            "stats", "--from", "2010-01-01", "--to", "2010-12-31", "--json", *extra, stdout=out
+        )
+        return json.loads(out.getvalue())
+
+    as_system = run()
+    as_b = run("--as", data.officer_b.username)
+    assert headline(as_system) == (4, 2, 3)
+    assert headline(as_b) == headline(stats_for(data.officer_b))
+    assert headline(as_b) != headline(as_system)  # B is no party to the A-only dossiers
+
+
+def test_the_stats_command_refuses_an_unknown_user(data):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("stats", "--from", "2010-01-01", "--to", "2010-12-31", "--as", "nobody")

@@ -3,6 +3,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from phoihop.accounts.models import User
 from phoihop.core.policy import SYSTEM
 from phoihop.regulations.models import Regulation
 from phoihop.reviews.statistics import compute_statistics
@@ -25,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD")
         parser.add_argument("--regulation", help="mã quy chế, ví dụ QCPH-2008")
         parser.add_argument("--json", action="store_true", help="in kết quả dạng JSON")
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            help="tính theo quyền của người dùng này (mặc định: tác vụ hệ thống, thấy toàn bộ)",
+        )
 
     def handle(self, *args, **options):
         date_from, date_to = _date(options["date_from"]), _date(options["date_to"])
@@ -35,8 +41,13 @@ class Command(BaseCommand):
             regulation = Regulation.objects.filter(code=options["regulation"]).first()
             if regulation is None:
                 raise CommandError(f"Không có quy chế mã {options['regulation']!r}")
+        actor = SYSTEM
+        if options["as_user"]:
+            actor = User.objects.filter(username=options["as_user"], is_active=True).first()
+            if actor is None:
+                raise CommandError(f"Không có người dùng đang hoạt động {options['as_user']!r}")
         stats = compute_statistics(
-            actor=SYSTEM, date_from=date_from, date_to=date_to, regulation=regulation
+            actor=actor, date_from=date_from, date_to=date_to, regulation=regulation
         )
         if options["json"]:
             self.stdout.write(json.dumps(stats, ensure_ascii=False, indent=2))
