@@ -7,6 +7,7 @@ from django.urls import reverse
 from phoihop.audit.models import AuditEvent
 from phoihop.audit.services import audit_verify
 from phoihop.core import context, policy
+from phoihop.core.choices import Classification
 from phoihop.core.policy import SYSTEM
 from phoihop.dossiers import services as dossier_services
 from phoihop.dossiers.models import Task
@@ -171,3 +172,18 @@ def test_task_completion_is_recorded_with_before_and_after(scene):
     event = AuditEvent.objects.get(action="task.complete")
     assert event.changes["done_on"][0] is None and event.changes["done_on"][1]
     assert event.actor == scene.world.officer_a
+
+
+def test_an_administrator_reads_a_clearance_change_in_the_account_history(world, client):
+    from phoihop.accounts import services as account_services
+
+    account_services.user_update(
+        actor=world.admin, user=world.officer_b, clearance=Classification.TOI_MAT
+    )
+    login(client, world.admin)
+    page = client.get(reverse("accounts:user-history", args=[world.officer_b.pk])).content.decode()
+    assert "Sửa tài khoản" in page
+    assert "Mật → Tối mật" in page
+    login(client, world.leader_a)
+    url = reverse("accounts:user-history", args=[world.officer_b.pk])
+    assert client.get(url).status_code == 404

@@ -124,6 +124,7 @@ EXPECTED: dict[str, Route] = {
     "accounts:user-list": Route(ADMIN_PAGE),
     "accounts:user-create": Route(ADMIN_PAGE),
     "accounts:user-edit": Route(ADMIN_PAGE, lambda s: {"pk": s.world.officer_a.pk}),
+    "accounts:user-history": Route(ADMIN_PAGE, lambda s: {"pk": s.world.officer_a.pk}),
     "accounts:user-reset-two-factor": Route(
         _row(LOGIN, *[404] * 6, 405), lambda s: {"pk": s.world.officer_a.pk}
     ),

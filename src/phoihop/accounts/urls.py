@@ -26,4 +26,5 @@ urlpatterns = [
         name="user-reset-two-factor",
     ),
     path("users/<int:pk>/unlock/", views.UserUnlockView.as_view(), name="user-unlock"),
+    path("users/<int:pk>/history/", views.UserHistoryView.as_view(), name="user-history"),
 ]

@@ -29,6 +29,7 @@ from rest_framework.authtoken.models import Token
 from phoihop.accounts import security, services
 from phoihop.accounts.forms import TokenForm, UserFilterForm, UserForm
 from phoihop.accounts.models import User
+from phoihop.audit.views import ObjectHistoryView
 from phoihop.core import policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
@@ -458,3 +459,9 @@ class UserUnlockView(AdministratorRequiredMixin, View):
             request, _("Đã mở khóa đăng nhập cho %(username)s.") % {"username": user.username}
         )
         return redirect("accounts:user-edit", pk=user.pk)
+
+
+class UserHistoryView(AdministratorRequiredMixin, ObjectHistoryView):
+    """An account's audited changes (role, clearance, agency, 2FA, sessions): administrators."""
+
+    model = User

@@ -20,6 +20,13 @@ ACTION_LABELS = {
     "copy.decide": _("Duyệt đề nghị xuất, in"),
     "copy.made": _("Xuất, in bản sao"),
     "demo.generate": _("Sinh dữ liệu"),
+    "account.user_create": _("Tạo tài khoản"),
+    "account.user_update": _("Sửa tài khoản"),
+    "account.unlock": _("Mở khóa đăng nhập"),
+    "account.two_factor_reset": _("Đặt lại xác thực hai lớp"),
+    "account.two_factor_enrol": _("Thiết lập xác thực hai lớp"),
+    "account.sessions_revoked": _("Đăng xuất khỏi mọi phiên"),
+    "account.password_change": _("Đổi mật khẩu"),
 }
 
 
