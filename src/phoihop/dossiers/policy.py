@@ -29,14 +29,16 @@ def visible_dossiers_q(actor, prefix: str = "") -> Q:
     if getattr(actor, "role", None) not in CASEWORK_ROLES or actor.agency_id is None:
         return Q(pk__in=[])
     pk = f"{prefix}pk" if not prefix else f"{prefix}id"
-    party = DossierParty.objects.filter(dossier_id=OuterRef(pk), agency_id=actor.agency_id)
-    named = Dossier.named_users.through.objects.filter(dossier_id=OuterRef(pk), user_id=actor.pk)
     classification = f"{prefix}classification"
-    return (
-        Q(Exists(party))
-        & Q(**{f"{classification}__lte": actor.clearance})
-        & (Q(**{f"{classification}__lt": Classification.TUYET_MAT}) | Q(Exists(named)))
-    )
+    # A correlated EXISTS, not `pk__in`: both engines then walk the list's own index in
+    # order and probe the (dossier, agency) unique index for each row, stopping at the
+    # page's LIMIT; SQLite would otherwise build the whole IN list first.
+    party = DossierParty.objects.filter(dossier_id=OuterRef(pk), agency_id=actor.agency_id)
+    q = Q(Exists(party)) & Q(**{f"{classification}__lte": actor.clearance})
+    if actor.clearance < Classification.TUYET_MAT:
+        return q
+    named = Dossier.named_users.through.objects.filter(dossier_id=OuterRef(pk), user_id=actor.pk)
+    return q & (Q(**{f"{classification}__lt": Classification.TUYET_MAT}) | Q(Exists(named)))
 
 
 @policy.register(Dossier)

@@ -2,11 +2,11 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import numberformat, timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -15,6 +15,7 @@ from phoihop.core import policy
 from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
+from phoihop.core.pagination import CappedPaginator
 from phoihop.dossiers import handling, services
 from phoihop.dossiers.choices import CopyKind
 from phoihop.dossiers.filtersets import filter_dossiers, sort_dossiers
@@ -54,11 +55,29 @@ EXPORT_COLUMNS = [
 ]
 
 
+def _grouped(n: int) -> str:
+    """10000 → "10.000": Django's Vietnamese formats name the separator but group nothing."""
+    return numberformat.format(
+        n,
+        get_format("DECIMAL_SEPARATOR"),
+        grouping=3,
+        thousand_sep=get_format("THOUSAND_SEPARATOR"),
+        force_grouping=True,
+    )
+
+
 def _list_queryset(request):
+    """The filter form and the sorted list it selects, through the policy.
+
+    A filter value the form refuses selects nothing: dropping just that filter, or all of
+    them, would show rows the user did not ask for as if they matched.
+    """
     form = DossierFilterForm(request.GET or None)
     queryset = policy.restrict(Dossier.objects.all(), request.user)
-    if form.is_bound and form.is_valid():
-        queryset = filter_dossiers(queryset, form.cleaned_data)
+    if form.is_bound:
+        queryset = (
+            filter_dossiers(queryset, form.cleaned_data) if form.is_valid() else queryset.none()
+        )
     queryset, sort = sort_dossiers(queryset, request.GET.get("sort"))
     return form, queryset, sort
 
@@ -67,7 +86,7 @@ class DossierListView(LoginRequiredMixin, View):
     def get(self, request):
         form, queryset, sort = _list_queryset(request)
         queryset = queryset.select_related("category", "lead_agency", "counterpart")
-        page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
         template = "dossiers/_rows.html" if request.htmx else "dossiers/list.html"
         return render(
             request,
@@ -77,6 +96,8 @@ class DossierListView(LoginRequiredMixin, View):
                 "page_obj": page,
                 "sort": sort,
                 "count": page.paginator.count,
+                "count_capped": page.paginator.capped,
+                "count_grouped": _grouped(page.paginator.count),
             },
         )
 
@@ -85,7 +106,19 @@ class DossierExportView(LoginRequiredMixin, View):
     """The filtered list as CSV or XLSX, through the same policy as the page."""
 
     def get(self, request, fmt):
-        _form, queryset, _sort = _list_queryset(request)
+        form, queryset, _sort = _list_queryset(request)
+        if form.errors:
+            problems = "\n".join(
+                f"{form[name].label}: {error}" if name in form.fields else str(error)
+                for name, errors in form.errors.items()
+                for error in errors
+            )
+            message = _("Không xuất được danh sách: bộ lọc có giá trị không hợp lệ.")
+            return HttpResponse(
+                f"{message}\n{problems}\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
         # Dossiers restricted from export leave only with a leader's approval, one by one.
         marks = queryset.aggregate(
             withheld=Count("pk", filter=Q(no_export=True)),

@@ -2,9 +2,11 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from phoihop.core import policy
+from phoihop.core.api import CappedPagination
 from phoihop.core.api_views import PolicyViewSetMixin
 from phoihop.dossiers import services
 from phoihop.dossiers.api.serializers import (
@@ -28,6 +30,7 @@ class DossierViewSet(
     base_queryset = Dossier.objects.select_related(
         "category", "crime_type", "lead_agency", "counterpart"
     )
+    pagination_class = CappedPagination
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -43,8 +46,10 @@ class DossierViewSet(
             )
         if self.action == "list":
             form = DossierFilterForm(self.request.query_params)
-            if form.is_valid():
-                queryset = filter_dossiers(queryset, form.cleaned_data)
+            if not form.is_valid():
+                # Answer which filter is wrong rather than list without it.
+                raise ValidationError(form.errors)
+            queryset = filter_dossiers(queryset, form.cleaned_data)
             queryset, _sort = sort_dossiers(queryset, self.request.query_params.get("sort"))
         return queryset
 

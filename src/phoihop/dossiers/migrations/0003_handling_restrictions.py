@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dossiers", "0001_initial"),
+        ("dossiers", "0002_list_performance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
