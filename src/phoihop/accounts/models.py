@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from phoihop.accounts.choices import TWO_FACTOR_ROLES, AgencyKind, Role
+from phoihop.accounts.choices import CASEWORK_ROLES, TWO_FACTOR_ROLES, AgencyKind, Role
 from phoihop.core.choices import Classification
 
 
@@ -83,6 +83,18 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     is_system = False
+
+    def get_full_name(self) -> str:
+        """The name in Vietnamese order: family and middle names (last_name), then the given name."""
+        return " ".join(p for p in (self.last_name, self.first_name) if p).strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def does_casework(self) -> bool:
+        """Whether the role works dossiers and persons (not oversight, not administration)."""
+        return self.role in CASEWORK_ROLES
 
     @property
     def requires_two_factor(self) -> bool:

@@ -82,7 +82,7 @@ def split_full_name(full_name: str) -> tuple[str, str]:
 
 def full_name_of(user: User) -> str:
     """The name in Vietnamese order: family and middle names, then the given name."""
-    return " ".join(p for p in (user.last_name, user.first_name) if p)
+    return user.get_full_name()
 
 
 def _check_password(password: str, user: User, field: str = "password") -> None:

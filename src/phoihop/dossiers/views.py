@@ -254,6 +254,12 @@ class DossierDetailView(LoginRequiredMixin, View):
 
 
 class DossierCreateView(LoginRequiredMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        # Oversight and administrators open no dossier: the form is not theirs to see.
+        if request.user.is_authenticated and not request.user.does_casework:
+            raise policy.NotFound
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request):
         form = DossierForm(user=request.user)
         return render(request, "dossiers/form.html", {"form": form, "creating": True})

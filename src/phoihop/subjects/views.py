@@ -290,6 +290,11 @@ class SubjectAccessLogView(LoginRequiredMixin, View):
 
 
 class SubjectCreateView(LoginRequiredMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.does_casework:
+            raise policy.NotFound
+        return super().dispatch(request, *args, **kwargs)
+
     def _dossier(self, request):
         pk = request.GET.get("dossier") or request.POST.get("dossier")
         if not pk:
