@@ -34,3 +34,13 @@ def test_a_users_name_reads_family_middle_then_given_name(world, client):
     assert user.get_full_name() == "Nguyễn Văn Thành"
     login(client, user)
     assert "Nguyễn Văn Thành" in client.get(reverse("core:dashboard")).content.decode()
+
+
+def test_statistics_say_whose_dossiers_they_count(scene, client):
+    url = reverse("reviews:statistics") + "?date_from=01/01/2010&date_to=31/12/2010"
+    login(client, scene.world.officer_a)
+    assert "chỉ tính trên các hồ sơ bạn được xem" in client.get(url).content.decode()
+    login(client, scene.world.oversight)
+    page = client.get(url).content.decode()
+    assert "mọi hồ sơ của quy chế" in page
+    assert "chỉ tính trên các hồ sơ bạn được xem" not in page

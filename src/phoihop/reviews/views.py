@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from phoihop.accounts.choices import AGGREGATE_ROLES
 from phoihop.core import policy
 from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Regulation
@@ -57,6 +58,9 @@ class StatisticsView(LoginRequiredMixin, View):
                 category_totals=_category_totals(stats),
                 chart_query=request.GET.urlencode(),
                 kinds=dict(CategoryKind.choices),
+                # Leaders, the secretariat and oversight count every dossier of the
+                # regulation; everyone else only the dossiers they may see.
+                whole=request.user.role in AGGREGATE_ROLES,
             )
         else:
             status = 400
