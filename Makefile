@@ -23,9 +23,12 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Served locally over HTTP with debug off: the real error pages, no tracebacks.
+RUN_ENV := PHOIHOP_DEMO=1 PHOIHOP_DEBUG=0 PHOIHOP_LOCAL=1
+
 run: install
-	PHOIHOP_DEMO=1 $(VENV)/bin/phoihop setup
-	PHOIHOP_DEMO=1 $(VENV)/bin/phoihop serve $(HOST):$(PORT)
+	$(RUN_ENV) $(VENV)/bin/phoihop setup
+	$(RUN_ENV) $(VENV)/bin/phoihop serve $(HOST):$(PORT)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

@@ -100,3 +100,60 @@ def test_every_form_post_without_a_csrf_token_is_refused(scene, entry):
     url = build_url(entry, EXPECTED[entry.name], scene)
     response = client.post(url, {})
     assert response.status_code == 403, url
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_local_mode_of_make_run_serves_assets_and_plain_error_pages(tmp_path):
+    """`make run` mode: debug off over plain HTTP; no technical pages, the stylesheet served."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    env = _production_env(tmp_path)
+    del env["PHOIHOP_SECRET_KEY"]
+    env.update(PHOIHOP_LOCAL="1", PHOIHOP_ALLOWED_HOSTS="127.0.0.1")
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "runserver",
+            "--insecure",
+            "--noreload",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        css = urllib.request.urlopen(f"{base}/static/phoihop/phoihop.css", timeout=5)
+        assert css.status == 200 and b".class-banner" in css.read()
+        try:
+            urllib.request.urlopen(f"{base}/khong-co-trang-nay/", timeout=5)
+        except urllib.error.HTTPError as error:
+            body = error.read().decode()
+            assert error.code == 404
+            assert "Không tìm thấy trang" in body
+            assert "URLconf" not in body  # not Django's technical page
+        else:
+            raise AssertionError("a missing page answered 200")
+        assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -2,7 +2,10 @@
 
 Environment variables:
   PHOIHOP_DEBUG        "1" for development (default "1" with the embedded database)
-  PHOIHOP_SECRET_KEY   required when not in debug mode
+  PHOIHOP_SECRET_KEY   required when not in debug mode (except in local mode)
+  PHOIHOP_LOCAL        "1" serves on this machine over plain HTTP, debug off (what `make run`
+                       uses): no HTTPS redirect or secure-only cookies, and a secret key
+                       generated once under PHOIHOP_VAR_DIR
   PHOIHOP_DEMO         "1" lets the demo accounts sign in (default on with the embedded database)
   PHOIHOP_VAR_DIR      where the embedded database and media live (default ./var)
   PHOIHOP_ALLOWED_HOSTS comma-separated host names
@@ -30,11 +33,29 @@ def _flag(name: str, default: bool) -> bool:
 DEBUG = _flag("PHOIHOP_DEBUG", EMBEDDED)
 PHOIHOP_DEMO = _flag("PHOIHOP_DEMO", EMBEDDED)
 
+LOCAL = _flag("PHOIHOP_LOCAL", False)
+
+
+def _local_secret_key() -> str:
+    """A key generated on first use and kept under var/, readable by its owner only."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
 SECRET_KEY = os.environ.get("PHOIHOP_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if LOCAL:
+        SECRET_KEY = _local_secret_key()
+    elif DEBUG:
+        SECRET_KEY = "phoihop-development-key-not-for-production"  # noqa: S105
+    else:
         raise RuntimeError("PHOIHOP_SECRET_KEY must be set when PHOIHOP_DEBUG is off")
-    SECRET_KEY = "phoihop-development-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = [
     h.strip()
@@ -186,7 +207,7 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-if not DEBUG:
+if not DEBUG and not LOCAL:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
