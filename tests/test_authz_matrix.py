@@ -150,6 +150,10 @@ EXPECTED: dict[str, Route] = {
     "dossiers:copy-request": Route(POST_ONLY_PAGE, _pk("dossier")),
     "dossiers:copy-decide": Route(POST_ONLY_PAGE, _pk("dossier")),
     "dossiers:print": Route(POST_ONLY_PAGE, _pk("dossier")),
+    # a registered printed copy, only for whoever made it: the scene has made none
+    "dossiers:print-copy": Route(
+        _row(LOGIN, *[404] * SIGNED_IN), lambda s: {"pk": s.dossier.pk, "number": 1}
+    ),
     # subjects
     "subjects:list": Route(PAGE),
     # adding a person to a dossier needs the right to change that dossier

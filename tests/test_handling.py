@@ -13,7 +13,7 @@ from phoihop.dossiers import handling
 from phoihop.dossiers import services as dossier_services
 from phoihop.dossiers.choices import CopyKind, CopyRequestStatus, MessageDirection
 from phoihop.dossiers.models import CopyRecord, CopyRequest
-from tests.factories import open_dossier
+from tests.factories import UserFactory, open_dossier
 from tests.web_fixtures import login, scene  # noqa: F401
 
 
@@ -27,7 +27,8 @@ def restricted(scene):
 
 
 def _print(client, s):
-    return client.post(reverse("dossiers:print", args=[s.dossier.pk]))
+    """Ask for a printed copy and follow to its page, as the browser does."""
+    return client.post(reverse("dossiers:print", args=[s.dossier.pk]), follow=True)
 
 
 def _download(client, s):
@@ -124,9 +125,34 @@ def test_an_officer_cannot_approve_even_their_own_request(restricted):
     assert request.status == "pending"
 
 
-def test_a_leader_who_may_not_see_the_dossier_cannot_approve(restricted, client):
-    from tests.factories import UserFactory
+def test_a_leader_of_another_party_agency_does_not_decide_for_this_officer(restricted, client):
+    s = restricted
+    leader_b = UserFactory(
+        username="b.lanhdao", agency=s.world.b, role="leader", clearance=Classification.TOI_MAT
+    )
+    request = handling.copy_request(
+        actor=s.world.officer_a, dossier=s.dossier, kind=CopyKind.PRINT, reason="Lưu"
+    )
+    login(client, leader_b)
+    response = client.post(reverse("dossiers:copy-decide", args=[request.pk]), {"approve": "1"})
+    assert response.status_code == 404
+    request.refresh_from_db()
+    assert request.status == "pending"
 
+
+def test_reloading_a_printed_copy_makes_no_new_copy_and_others_cannot_open_it(scene, client):
+    login(client, scene.world.officer_a)
+    response = client.post(reverse("dossiers:print", args=[scene.dossier.pk]))
+    assert response.status_code == 302
+    copy_url = response["Location"]
+    for _ in range(3):
+        assert "Bản số: 1" in client.get(copy_url).content.decode()
+    assert CopyRecord.objects.count() == 1
+    login(client, scene.world.officer_b)
+    assert client.get(copy_url).status_code == 404
+
+
+def test_a_leader_who_may_not_see_the_dossier_cannot_approve(restricted, client):
     s = restricted
     outsider = UserFactory(
         username="c.lanhdao", agency=s.c, role="leader", clearance=Classification.TUYET_MAT
@@ -153,12 +179,15 @@ def test_a_leader_of_a_party_prints_a_restricted_dossier_and_it_is_registered(re
 
 def test_download_of_a_document_of_an_export_restricted_dossier_needs_approval(restricted, client):
     s = restricted
+    leader_b = UserFactory(
+        username="b.lanhdao", agency=s.world.b, role="leader", clearance=Classification.TOI_MAT
+    )
     login(client, s.world.officer_b)
     assert _download(client, s).status_code == 403
     request = handling.copy_request(
         actor=s.world.officer_b, dossier=s.dossier, kind=CopyKind.EXPORT, reason="Nộp hồ sơ"
     )
-    handling.copy_decide(actor=s.world.leader_a, request=request, approve=True)
+    handling.copy_decide(actor=leader_b, request=request, approve=True)
     response = _download(client, s)
     assert response.status_code == 200
     record = CopyRecord.objects.get()

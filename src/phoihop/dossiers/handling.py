@@ -3,8 +3,8 @@
 A dossier or a message may say: no copy to third parties, no export without a
 leader's approval, no print without a leader's approval. These are enforced
 here, not only shown: a print or export of something restricted needs an
-approved request (leaders of a party agency approve, and may make copies
-themselves), and every copy of something restricted or classified gets a
+approved request (a leader of the requester's agency who may see the dossier
+approves; leaders of a party agency make copies without one), and every copy of something restricted or classified gets a
 numbered line in the dossier's register of copies.
 """
 
@@ -117,12 +117,16 @@ def copy_request(
 def copy_decide(*, actor, request: CopyRequest, approve: bool, note: str = "") -> CopyRequest:
     """A leader approves or refuses a pending request."""
     request = policy.get_or_404(
-        CopyRequest.objects.select_for_update().select_related("dossier"),
+        CopyRequest.objects.select_for_update().select_related("dossier", "requested_by"),
         actor,
         policy.VIEW,
         pk=request.pk,
     )
-    if not _is_approver(actor, request.dossier):
+    # The requester's own leadership answers for the copy: a leader of another
+    # party agency may see the dossier but does not decide for this officer.
+    if not _is_approver(actor, request.dossier) or (
+        actor.agency_id != request.requested_by.agency_id
+    ):
         raise policy.NotFound
     if request.status != CopyRequestStatus.PENDING:
         raise ServiceError(_("Đề nghị này đã được xử lý."))

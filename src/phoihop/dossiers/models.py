@@ -73,6 +73,7 @@ class Dossier(TimeStampedModel):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("người tạo"),
     )
     # Handling restrictions (state-secret rules): enforced by dossiers.handling.
     no_third_party = models.BooleanField(_("không sao gửi cho bên thứ ba"), default=False)
@@ -113,8 +114,12 @@ class Dossier(TimeStampedModel):
 class DossierParty(models.Model):
     """An agency taking part in a dossier: the lead, or a supporting agency."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="parties")
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="dossier_parties")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="parties", verbose_name=_("hồ sơ")
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="dossier_parties", verbose_name=_("cơ quan")
+    )
     role = models.CharField(_("vai trò"), max_length=8, choices=PartyRole.choices)
 
     class Meta:
@@ -133,9 +138,13 @@ class DossierParty(models.Model):
 class Task(TimeStampedModel):
     """Work owed by a unit under a dossier, due by the clause's deadline."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="tasks")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("hồ sơ")
+    )
     title = models.CharField(_("nhiệm vụ"), max_length=255)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="tasks")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("cơ quan thực hiện")
+    )
     unit = models.ForeignKey(
         Unit,
         on_delete=models.PROTECT,
@@ -145,7 +154,12 @@ class Task(TimeStampedModel):
         verbose_name=_("đơn vị thực hiện"),
     )
     responsibility = models.ForeignKey(
-        Responsibility, on_delete=models.SET_NULL, null=True, blank=True, related_name="tasks"
+        Responsibility,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("trách nhiệm theo quy chế"),
     )
     due_on = models.DateField(_("hạn hoàn thành"), null=True, blank=True)
     done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
@@ -163,7 +177,9 @@ class Task(TimeStampedModel):
 class Message(TimeStampedModel):
     """Official correspondence (công văn) in or out, numbered and dated."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="messages")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="messages", verbose_name=_("hồ sơ")
+    )
     direction = models.CharField(_("chiều"), max_length=3, choices=MessageDirection.choices)
     number_symbol = models.CharField(_("số, ký hiệu"), max_length=64)
     sent_on = models.DateField(_("ngày văn bản"))
@@ -199,7 +215,9 @@ class Message(TimeStampedModel):
 class Attachment(TimeStampedModel):
     """A file attached to a message, stored outside the web root."""
 
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("công văn")
+    )
     file = models.FileField(_("tệp"), upload_to="attachments/%Y/%m/")
     name = models.CharField(_("tên tệp"), max_length=255)
     size = models.PositiveBigIntegerField(_("dung lượng"))
@@ -222,7 +240,9 @@ class Attachment(TimeStampedModel):
 class TimelineEvent(models.Model):
     """A line in a dossier's history as its users read it."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="timeline")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("hồ sơ")
+    )
     at = models.DateTimeField(_("thời điểm"))
     on = models.DateField(_("ngày"))
     kind = models.CharField(_("loại"), max_length=16, choices=TimelineKind.choices)
@@ -241,7 +261,9 @@ class TimelineEvent(models.Model):
 class CopyRequest(models.Model):
     """A request to print or export a restricted dossier or document, decided by a leader."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="copy_requests")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="copy_requests", verbose_name=_("hồ sơ")
+    )
     message = models.ForeignKey(
         Message,
         on_delete=models.CASCADE,
@@ -255,7 +277,10 @@ class CopyRequest(models.Model):
     used = models.PositiveSmallIntegerField(_("đã dùng"), default=0)
     reason = models.CharField(_("lý do, nơi nhận bản sao"), max_length=500)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="copy_requests"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="copy_requests",
+        verbose_name=_("người đề nghị"),
     )
     requested_at = models.DateTimeField(_("thời điểm đề nghị"))
     status = models.CharField(
@@ -287,21 +312,41 @@ class CopyRequest(models.Model):
 class CopyRecord(models.Model):
     """A line of the register of copies (sổ quản lý bản sao): one print or export made."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="copy_records")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="copy_records", verbose_name=_("hồ sơ")
+    )
     message = models.ForeignKey(
-        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Message,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("công văn"),
     )
     attachment = models.ForeignKey(
-        "Attachment", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        "Attachment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tệp đính kèm"),
     )
     kind = models.CharField(_("hình thức"), max_length=8, choices=CopyKind.choices)
     number = models.PositiveIntegerField(_("bản số"))
     classification = models.PositiveSmallIntegerField(_("độ mật"), choices=Classification.choices)
     request = models.ForeignKey(
-        CopyRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="records"
+        CopyRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("đề nghị in, xuất"),
     )
     made_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người thực hiện"),
     )
     made_at = models.DateTimeField(_("thời điểm"))
     ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)

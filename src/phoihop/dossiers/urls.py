@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/copy-requests/", views.CopyRequestView.as_view(), name="copy-request"),
     path("<int:pk>/print/", views.DossierPrintView.as_view(), name="print"),
     path("<int:pk>/copies/", views.CopyRegisterView.as_view(), name="copies"),
+    path("<int:pk>/copies/<int:number>/", views.PrintedCopyView.as_view(), name="print-copy"),
     path("copy-requests/<int:pk>/decide/", views.CopyDecideView.as_view(), name="copy-decide"),
     path("tasks/<int:pk>/complete/", views.TaskCompleteView.as_view(), name="task-complete"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),

@@ -480,37 +480,60 @@ class CopyDecideView(LoginRequiredMixin, View):
         return redirect(copy_request.dossier)
 
 
+def _print_page(request, dossier, record):
+    return render(
+        request,
+        "dossiers/print.html",
+        {
+            "dossier": dossier,
+            "record": record,
+            "level": dossier.classification,
+            "parties": DossierParty.objects.filter(dossier=dossier).select_related("agency"),
+            "tasks": Task.objects.filter(dossier=dossier).select_related("agency"),
+            "messages_list": Message.objects.filter(dossier=dossier).select_related(
+                "sender", "recipient"
+            ),
+            "printed_at": timezone.localtime(record.made_at if record else None),
+            "printed_by": request.user,
+        },
+    )
+
+
+_PRINT_RELATED = ("category", "clause__article", "crime_type", "lead_agency", "counterpart")
+
+
 class DossierPrintView(LoginRequiredMixin, View):
-    """POST makes one printed copy: numbered in the register, marked with its level."""
+    """POST makes one printed copy: numbered in the register, then shown (post/redirect/get).
+
+    Reloading the copy's page shows the same copy; only a new POST makes another.
+    """
 
     def post(self, request, pk):
         dossier = _dossier_or_404(
-            request,
-            pk,
-            queryset=Dossier.objects.select_related(
-                "category", "clause__article", "crime_type", "lead_agency", "counterpart"
-            ),
+            request, pk, queryset=Dossier.objects.select_related(*_PRINT_RELATED)
         )
         try:
             record = handling.copy_make(actor=request.user, dossier=dossier, kind=CopyKind.PRINT)
         except handling.CopyNotApproved:
             return _copy_refused(request, dossier, CopyKind.PRINT)
-        return render(
-            request,
-            "dossiers/print.html",
-            {
-                "dossier": dossier,
-                "record": record,
-                "level": dossier.classification,
-                "parties": DossierParty.objects.filter(dossier=dossier).select_related("agency"),
-                "tasks": Task.objects.filter(dossier=dossier).select_related("agency"),
-                "messages_list": Message.objects.filter(dossier=dossier).select_related(
-                    "sender", "recipient"
-                ),
-                "printed_at": timezone.localtime(),
-                "printed_by": request.user,
-            },
+        if record is None:  # unclassified and unrestricted: nothing to register
+            return _print_page(request, dossier, None)
+        return redirect("dossiers:print-copy", pk=dossier.pk, number=record.number)
+
+
+class PrintedCopyView(LoginRequiredMixin, View):
+    """A registered printed copy, for the user who made it."""
+
+    def get(self, request, pk, number):
+        dossier = _dossier_or_404(
+            request, pk, queryset=Dossier.objects.select_related(*_PRINT_RELATED)
         )
+        record = CopyRecord.objects.filter(
+            dossier=dossier, number=number, kind=CopyKind.PRINT, made_by=request.user
+        ).first()
+        if record is None:
+            raise policy.NotFound
+        return _print_page(request, dossier, record)
 
 
 class CopyRegisterView(LoginRequiredMixin, View):
