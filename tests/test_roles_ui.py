@@ -44,3 +44,10 @@ def test_statistics_say_whose_dossiers_they_count(scene, client):
     page = client.get(url).content.decode()
     assert "mọi hồ sơ của quy chế" in page
     assert "chỉ tính trên các hồ sơ bạn được xem" not in page
+
+
+def test_djangos_own_messages_read_in_vietnamese(scene, client):
+    login(client, scene.world.officer_a)
+    page = client.get(reverse("dossiers:list") + "?q=%00").content.decode()
+    assert "Không được chứa ký tự rỗng" in page
+    assert "Null characters" not in page
