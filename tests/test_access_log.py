@@ -160,7 +160,52 @@ def test_a_leader_reads_the_log_of_a_user_of_their_agency(reads, client):
 def test_a_leader_cannot_open_the_log_of_another_agencys_user(reads, client):
     login(client, reads.world.leader_a)
     url = reverse("subjects:access-log") + f"?user={reads.world.officer_b.pk}"
+    response = client.get(url)
+    # the same answer as for a user id that does not exist: an error on the field, no rows
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["user"]
+    page = response.content.decode()
+    assert "b.canbo" not in page and '<table class="table">' not in page
+    missing = client.get(reverse("subjects:access-log") + "?user=999999")
+    assert missing.status_code == 400
+    assert missing.context["form"].errors == response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("user=abc", "user"), ("subject=abc", "subject"), ("subject=1.5", "subject")],
+)
+def test_a_malformed_filter_is_an_error_on_its_field(reads, client, query, field):
+    login(client, reads.world.leader_a)
+    response = client.get(reverse("subjects:access-log") + f"?{query}")
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [field]
+    page = response.content.decode()
+    assert f'id="id_{field}_error"' in page
+    assert 'class="error-summary"' in page
+    assert "a.canbo" not in page  # no rows listed under a filter that was not applied
+
+
+def test_an_unknown_person_in_the_log_filter_is_not_found(reads, client):
+    login(client, reads.world.leader_a)
+    assert client.get(reverse("subjects:access-log") + "?subject=999999").status_code == 404
+    # even together with another bad filter: whether the person exists must not show
+    url = reverse("subjects:access-log") + "?subject=999999&user=abc"
     assert client.get(url).status_code == 404
+
+
+def test_the_hidden_person_filter_has_no_visible_label(reads, client):
+    login(client, reads.world.leader_a)
+    page = client.get(
+        reverse("subjects:access-log") + f"?subject={reads.subject.pk}"
+    ).content.decode()
+    assert (
+        f'<input type="hidden" name="subject" value="{reads.subject.pk}" id="id_subject">' in page
+    )
+    assert 'for="id_subject"' not in page
+    assert ">Subject<" not in page and "Mã hồ sơ đối tượng" not in page
+    assert f"Nhật ký truy cập của {NAME}" in page
+    assert "Đối tượng:" not in page
 
 
 def test_the_log_does_not_name_a_person_the_leader_may_not_see(reads, client):
@@ -196,6 +241,7 @@ def test_the_log_does_not_name_a_person_the_leader_may_not_see(reads, client):
     assert "(hồ sơ bạn không được xem)" in page
     url = reverse("subjects:access-log") + f"?subject={hidden.pk}"
     assert client.get(url).status_code == 404
+    assert client.get(url + "&user=abc").status_code == 404
 
 
 @pytest.mark.parametrize("kind", ["lead", "support", "oversight", "admin"])

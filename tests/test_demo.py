@@ -226,3 +226,43 @@ def test_the_demo_shows_restrictions_a_pending_request_a_register_and_a_read_log
     leader_log = visible(SubjectAccess, users["ca.lanhdao"])
     assert leader_log.filter(user__username="ca.canbo").exists()
     assert not visible(SubjectAccess, users["ca.canbo"]).exists()
+
+
+def test_persons_join_old_dossiers_on_the_dossiers_own_dates(demo, db):
+    from django.db.models import F
+
+    from phoihop.dossiers.choices import TimelineKind
+    from phoihop.dossiers.models import TimelineEvent
+
+    added = TimelineEvent.objects.filter(kind=TimelineKind.SUBJECT)
+    assert added.count() > 100
+    assert not added.filter(on__lt=F("dossier__opened_on")).exists()
+    assert not added.filter(on__gt=F("dossier__resolved_on")).exists()
+    assert not added.filter(dossier__opened_on__year__lt=2012, on__year__gte=2012).exists()
+
+
+def _iso7064_mod_11_2(digits: str) -> str:
+    total = sum(int(c) * pow(2, 17 - i, 11) for i, c in enumerate(digits))
+    return "0123456789X"[(12 - total % 11) % 11]
+
+
+def test_the_check_digit_of_the_standards_example():
+    assert hagiang.cn_id_check_digit("11010519491231002") == "X"
+    assert _iso7064_mod_11_2("11010519491231002") == "X"
+
+
+def test_chinese_resident_ids_carry_the_birth_date_sex_and_check_digit(demo, db):
+    from phoihop.subjects.choices import DocumentKind, Sex
+    from phoihop.subjects.models import IdentityDocument
+
+    documents = IdentityDocument.objects.filter(kind=DocumentKind.CN_ID).select_related("subject")
+    assert documents.count() > 50
+    for doc in documents:
+        number, person = doc.number, doc.subject
+        assert len(number) == 18 and number[:17].isdigit(), number
+        assert number[:4] == "5326"  # Văn Sơn (Wenshan), Yunnan
+        assert person.birth_month and person.birth_day, number
+        assert number[6:14] == f"{person.birth_year}{person.birth_month:02d}{person.birth_day:02d}"
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        assert int(number[16]) % 2 == (1 if person.sex == Sex.MALE else 0), number
+        assert number[17] == _iso7064_mod_11_2(number[:17]), number

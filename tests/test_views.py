@@ -351,7 +351,7 @@ def _create_data(w, **overrides):
         (
             {"classification": int(Classification.TOI_MAT)},
             "Độ mật",
-            "Hãy chọn một lựa chọn hợp lệ. 2 không phải là một trong các lựa chọn khả thi.",
+            "Lựa chọn không hợp lệ: 2 không có trong danh sách.",
         ),
         (
             {"lead_agency": "b", "supporting_agencies": []},
@@ -391,7 +391,7 @@ def test_create_with_bad_input_rerenders_naming_the_field_and_saves_nothing(
     assert response.status_code == 400
     assert "Có lỗi cần sửa" in page
     if message is None:
-        assert f"{label}: Hãy chọn một lựa chọn hợp lệ." in page
+        assert f"{label}: Lựa chọn không hợp lệ" in page
     else:
         assert f"{label}: {message}" in page  # in the error summary, linked to the field
         assert f'<p class="error-message">{message}</p>' in page  # next to the field
@@ -462,7 +462,7 @@ def test_transition_form_offers_and_accepts_only_the_workflows_next_steps(client
         {"status": "resolved", "outcome": "Đã làm rõ."},
     )
     assert response.status_code == 400
-    assert "Chuyển sang: Hãy chọn một lựa chọn hợp lệ." in html(response)
+    assert "Chuyển sang: Lựa chọn không hợp lệ" in html(response)
     scene.dossier.refresh_from_db()
     assert scene.dossier.status == DossierStatus.OPENED
 
@@ -655,7 +655,7 @@ def test_task_for_an_agency_outside_the_dossier_is_refused(client, scene):
         {"title": "Tuần tra", "agency": scene.c.pk, "unit": "", "due_on": ""},
     )
     assert response.status_code == 400
-    assert "Cơ quan: Hãy chọn một lựa chọn hợp lệ." in html(response)
+    assert "Cơ quan: Lựa chọn không hợp lệ" in html(response)
     assert Task.objects.count() == before
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,10 +10,14 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from phoihop.audit.models import AuditEvent
 from phoihop.audit.policy import readable_events_q
 from phoihop.audit.services import scope_of
+from phoihop.core import policy
 
 # Reads of personal data are kept in the chain but shown in the read log, not
 # in an object's history of changes.
@@ -29,6 +34,27 @@ NAMED_TARGETS = {
     "regulations.category",
     "regulations.crimetype",
     "regulations.clause",
+}
+
+# Foreign keys to these are named (by this attribute) only for a reader who may see the
+# target; for anyone else they stay a bare number.
+RESTRICTED_TARGETS = {
+    "dossiers.dossier": "reference",
+    "subjects.subject": "full_name",
+}
+
+# Labels of the keys some events record that are not fields of the event's model.
+KEY_LABELS = {
+    "documents": _("giấy tờ tùy thân"),
+    "failed_attempt_records": _("số lần đăng nhập sai đã ghi"),
+    "totp_device": _("thiết bị xác thực hai lớp"),
+    "totp_devices": _("thiết bị xác thực hai lớp"),
+    "api_tokens": _("khóa truy cập API"),
+    "subjects": _("đối tượng"),
+    "kind": _("hình thức"),
+    "purpose": _("mục đích"),
+    "note": _("ghi rõ mục đích"),
+    "articles": _("số điều"),
 }
 
 
@@ -62,6 +88,32 @@ def _field(model, attname: str):
     return field if hasattr(field, "verbose_name") else None
 
 
+def _label(field, key: str) -> str:
+    if field is not None:
+        return str(field.verbose_name)
+    return str(KEY_LABELS.get(key, key))
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _moment(field, value: Any) -> Any:
+    """A date as dd/mm/yyyy, a date and time as dd/mm/yyyy HH:MM local time; else as stored."""
+    try:
+        if isinstance(field, models.DateTimeField):
+            when = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+            if when is None:
+                return value
+            if timezone.is_naive(when):
+                when = timezone.make_aware(when, timezone.get_default_timezone())
+            return f"{timezone.localtime(when, timezone.get_default_timezone()):%d/%m/%Y %H:%M}"
+        day = value if isinstance(value, dt.date) else parse_date(str(value))
+    except (TypeError, ValueError, OverflowError):
+        return value
+    return value if day is None else f"{day:%d/%m/%Y}"
+
+
 def _display(field, value, names: dict) -> Any:
     if value is None or value == "" or value == []:
         return "—"
@@ -72,14 +124,35 @@ def _display(field, value, names: dict) -> Any:
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.is_relation and field.related_model is not None:
+        if not _is_id(value):
+            return value
         return names.get((field.related_model._meta.label_lower, value), f"#{value}")
     if isinstance(value, bool):
         return "✓" if value else "✗"
+    if isinstance(field, models.DateField):  # DateTimeField included
+        return _moment(field, value)
     return value
 
 
-def describe(events: list[AuditEvent]) -> list[tuple[AuditEvent, list[Change]]]:
-    """Each event with its field-level changes labelled and, where harmless, named."""
+def _names(wanted: dict[str, set], actor) -> dict[tuple[str, int], str]:
+    """Names of the wanted targets: all of the harmless ones, the others if `actor` may see them."""
+    names = {}
+    for label, ids in wanted.items():
+        if not ids:
+            continue
+        queryset = apps.get_model(label)._default_manager.filter(pk__in=ids)
+        if label in RESTRICTED_TARGETS:
+            attribute = RESTRICTED_TARGETS[label]
+            for pk, name in policy.restrict(queryset, actor).values_list("pk", attribute):
+                names[(label, pk)] = name
+        else:
+            for obj in queryset:
+                names[(label, obj.pk)] = str(obj)
+    return names
+
+
+def describe(events: list[AuditEvent], actor) -> list[tuple[AuditEvent, list[Change]]]:
+    """Each event with its field-level changes labelled and, where `actor` may know them, named."""
     models_by_type = {}
     wanted: dict[str, set] = {}
     parsed = []
@@ -98,21 +171,18 @@ def describe(events: list[AuditEvent]) -> list[tuple[AuditEvent, list[Change]]]:
             field = _field(model, attname)
             if field is not None and field.is_relation and field.related_model is not None:
                 target = field.related_model._meta.label_lower
-                if target in NAMED_TARGETS:
+                if target in NAMED_TARGETS or target in RESTRICTED_TARGETS:
                     for v in (before, after):
                         values = v if isinstance(v, list) else [v]
-                        wanted.setdefault(target, set()).update(x for x in values if x)
+                        wanted.setdefault(target, set()).update(x for x in values if _is_id(x))
             rows.append((field, attname, before, after))
         parsed.append((event, rows))
-    names = {}
-    for label, ids in wanted.items():
-        for obj in apps.get_model(label)._default_manager.filter(pk__in=ids):
-            names[(label, obj.pk)] = str(obj)
+    names = _names(wanted, actor)
     result = []
     for event, rows in parsed:
         changes = [
             Change(
-                str(field.verbose_name) if field is not None else attname,
+                _label(field, attname),
                 _display(field, before, names),
                 _display(field, after, names),
             )

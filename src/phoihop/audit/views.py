@@ -27,7 +27,7 @@ class ObjectHistoryView(LoginRequiredMixin, View):
         )
         entries = [
             (event, action_label(event.action), changes)
-            for event, changes in describe(list(page.object_list))
+            for event, changes in describe(list(page.object_list), request.user)
         ]
         return render(
             request,

@@ -358,6 +358,23 @@ def _setup_regulation(agencies: dict[str, Agency]):
     return regulation, categories, crimes
 
 
+# ISO 7064 MOD 11-2 weights of the 17 digits of a Chinese resident ID (GB 11643-1999).
+_CN_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def cn_id_check_digit(body: str) -> str:
+    """The 18th character of a Chinese resident ID whose first 17 digits are `body`."""
+    total = sum(int(c) * w for c, w in zip(body, _CN_ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11]
+
+
+def cn_resident_id(region: str, born: dt.date, sequence: int, sex: str) -> str:
+    """Region (6 digits), birth date YYYYMMDD, a sequence odd for men and even for women, check."""
+    sequence = sequence - sequence % 2 + (1 if sex == Sex.MALE else 0) or 2
+    body = f"{region}{born:%Y%m%d}{sequence:03d}"
+    return body + cn_id_check_digit(body)
+
+
 def _person(w: _World, *, chinese: bool, owner: Agency, sex: str | None = None):
     rng = w.rng
     sex = sex or rng.choice([Sex.MALE, Sex.FEMALE])
@@ -374,12 +391,16 @@ def _person(w: _World, *, chinese: bool, owner: Agency, sex: str | None = None):
             pools.CHINESE_GIVEN_MALE if sex == Sex.MALE else pools.CHINESE_GIVEN_FEMALE
         )
         native = surname + given
+        county, serial = rng.randint(21, 28), rng.randint(10**7, 10**8 - 1)
+        # A resident ID carries the whole birth date: the parts not drawn come from the
+        # serial already drawn (no new draws: the review figures depend on the sequence).
+        birth.setdefault("birth_month", serial % 12 + 1)
+        birth.setdefault("birth_day", serial // 12 % 28 + 1)
+        born = dt.date(year, birth["birth_month"], birth["birth_day"])
         docs = [
             {
                 "kind": DocumentKind.CN_ID,
-                "number": f"5326{rng.randint(21, 28):02d}{year}{rng.randint(10**7, 10**8 - 1)}"[
-                    :18
-                ],
+                "number": cn_resident_id(f"5326{county:02d}", born, serial // 336 % 1000, sex),
                 "country": "CN",
             }
         ]
@@ -634,12 +655,20 @@ def _joint_criminal(w: _World) -> None:
         for _ in range(suspects):
             person = _person(w, chinese=rng.random() < 0.5, owner=w.ca)
             subject_services.subject_link(
-                actor=SYSTEM, dossier=dossier, subject=person, role=SubjectRole.SUSPECT
+                actor=SYSTEM,
+                dossier=dossier,
+                subject=person,
+                role=SubjectRole.SUSPECT,
+                on=dossier.opened_on,
             )
         if crime in ("chiem-doat-tre-em", "mua-ban-nguoi"):
             victim = _person(w, chinese=False, owner=w.ca, sex=Sex.FEMALE)
             subject_services.subject_link(
-                actor=SYSTEM, dossier=dossier, subject=victim, role=SubjectRole.VICTIM
+                actor=SYSTEM,
+                dossier=dossier,
+                subject=victim,
+                role=SubjectRole.VICTIM,
+                on=dossier.opened_on,
             )
         outcome = (
             CRIME_OUTCOMES[crime]
@@ -711,7 +740,11 @@ def _border(w: _World) -> None:
         if rng.random() < 0.5:
             person = _person(w, chinese=rng.random() < 0.6, owner=w.ca)
             subject_services.subject_link(
-                actor=SYSTEM, dossier=dossier, subject=person, role=SubjectRole.SUSPECT
+                actor=SYSTEM,
+                dossier=dossier,
+                subject=person,
+                role=SubjectRole.SUSPECT,
+                on=dossier.opened_on,
             )
         _work_and_close(
             w,
@@ -782,7 +815,11 @@ def _verification(w: _World) -> None:
         for person_specs in group:
             person = _person(w, chinese=rng.random() < 0.7, owner=w.ca)
             subject_services.subject_link(
-                actor=SYSTEM, dossier=dossier, subject=person, role=SubjectRole.UNDER_VERIFICATION
+                actor=SYSTEM,
+                dossier=dossier,
+                subject=person,
+                role=SubjectRole.UNDER_VERIFICATION,
+                on=dossier.opened_on,
             )
             for outcome, on in sorted(person_specs, key=lambda s: s[1] or dt.date.max):
                 requested_on = (
@@ -863,7 +900,11 @@ def _delegations_and_consular(w: _World) -> None:
         )
         person = _person(w, chinese=True, owner=w.ca)
         subject_services.subject_link(
-            actor=SYSTEM, dossier=dossier, subject=person, role=SubjectRole.SUSPECT
+            actor=SYSTEM,
+            dossier=dossier,
+            subject=person,
+            role=SubjectRole.SUSPECT,
+            on=dossier.opened_on,
         )
         _work_and_close(
             w,
@@ -916,6 +957,7 @@ def _recent(w: _World) -> None:
                 role=SubjectRole.UNDER_VERIFICATION
                 if kind == "verification"
                 else SubjectRole.SUSPECT,
+                on=dossier.opened_on,
             )
         _work_and_close(w, dossier, DossierStatus.IN_PROGRESS, None, "")
 

@@ -167,6 +167,13 @@ class DossierFilterForm(forms.Form):
     date_from = forms.DateField(label=_("Mở từ ngày"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("đến ngày"), required=False, widget=DateInput())
 
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("Ngày cuối không được trước ngày đầu."))
+        return data
+
 
 class RestrictionsForm(forms.Form):
     no_third_party = forms.BooleanField(label=_("Không sao gửi cho bên thứ ba"), required=False)

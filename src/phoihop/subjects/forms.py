@@ -80,7 +80,9 @@ class AccessPurposeForm(forms.Form):
 
 
 class AccessLogFilterForm(forms.Form):
-    subject = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    subject = forms.IntegerField(
+        label=_("Mã hồ sơ đối tượng"), required=False, widget=forms.HiddenInput
+    )
     user = forms.ModelChoiceField(
         label=_("Người truy cập"), queryset=None, required=False, empty_label=_("Tất cả")
     )

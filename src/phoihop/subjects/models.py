@@ -67,7 +67,9 @@ class Subject(TimeStampedModel):
 class IdentityDocument(models.Model):
     """An identity document of a person."""
 
-    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="documents")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="documents", verbose_name=_("đối tượng")
+    )
     kind = models.CharField(_("loại giấy tờ"), max_length=16, choices=DocumentKind.choices)
     number = models.CharField(_("số"), max_length=64)
     country = models.CharField(_("nước cấp"), max_length=2, default="VN")
@@ -86,8 +88,12 @@ class IdentityDocument(models.Model):
 class DossierSubject(models.Model):
     """A person's place in a dossier."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="subject_links")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="dossier_links")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="subject_links", verbose_name=_("hồ sơ")
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="dossier_links", verbose_name=_("đối tượng")
+    )
     role = models.CharField(_("tư cách"), max_length=16, choices=SubjectRole.choices)
 
     class Meta:
@@ -108,8 +114,12 @@ class DossierSubject(models.Model):
 class Verification(TimeStampedModel):
     """A request to another agency or the foreign side to verify a person, and its answer."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="verifications")
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="verifications")
+    dossier = models.ForeignKey(
+        Dossier, on_delete=models.CASCADE, related_name="verifications", verbose_name=_("hồ sơ")
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="verifications", verbose_name=_("đối tượng")
+    )
     requested_by = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan đề nghị")
     )
@@ -147,9 +157,14 @@ class SubjectAccess(models.Model):
     edited record is detectable against the chain.
     """
 
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="accesses")
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="accesses", verbose_name=_("đối tượng")
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subject_accesses"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="subject_accesses",
+        verbose_name=_("người truy cập"),
     )
     at = models.DateTimeField(_("thời điểm"), db_index=True)
     ip = models.CharField(_("địa chỉ IP"), max_length=45, blank=True)
@@ -158,7 +173,11 @@ class SubjectAccess(models.Model):
     purpose = models.CharField(_("mục đích"), max_length=16, choices=AccessPurpose.choices)
     note = models.CharField(_("ghi rõ mục đích"), max_length=255, blank=True)
     event = models.ForeignKey(
-        "audit.AuditEvent", on_delete=models.PROTECT, related_name="+", null=True
+        "audit.AuditEvent",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        verbose_name=_("sự kiện nhật ký"),
     )
 
     class Meta:

@@ -189,8 +189,13 @@ def subject_update(*, actor, subject: Subject, **fields: Any) -> Subject:
 
 
 @transaction.atomic
-def subject_link(*, actor, dossier: Dossier, subject: Subject, role: str) -> DossierSubject:
-    """Place a person in a dossier; both must be visible to the actor."""
+def subject_link(
+    *, actor, dossier: Dossier, subject: Subject, role: str, on: dt.date | None = None
+) -> DossierSubject:
+    """Place a person in a dossier; both must be visible to the actor.
+
+    `on` dates the timeline entry (default today), for work recorded after the fact.
+    """
     dossier = policy.get_or_404(Dossier.objects.all(), actor, policy.CHANGE, pk=dossier.pk)
     subject = policy.get_or_404(Subject.objects.all(), actor, policy.VIEW, pk=subject.pk)
     if role not in SubjectRole.values:
@@ -205,6 +210,7 @@ def subject_link(*, actor, dossier: Dossier, subject: Subject, role: str) -> Dos
             kind=TimelineKind.SUBJECT,
             text=_("Bổ sung đối tượng %(n)s (%(r)s)")
             % {"n": subject.full_name, "r": link.get_role_display()},
+            on=on,
         )
         audit_record(
             actor=actor,
@@ -326,14 +332,20 @@ def verification_answer(
 
 @transaction.atomic
 def subject_create_in_dossier(
-    *, actor, dossier: Dossier, role: str, documents: list[dict[str, Any]] = (), **fields: Any
+    *,
+    actor,
+    dossier: Dossier,
+    role: str,
+    documents: list[dict[str, Any]] = (),
+    on: dt.date | None = None,
+    **fields: Any,
 ) -> Subject:
-    """Register a person and place them in a dossier: both or neither."""
+    """Register a person and place them in a dossier: both or neither (`on`: see subject_link)."""
     policy.get_or_404(Dossier.objects.all(), actor, policy.CHANGE, pk=dossier.pk)
     if role not in SubjectRole.values:
         raise ServiceError({"role": _("Tư cách không hợp lệ.")})
     subject = subject_create(actor=actor, documents=documents, **fields)
-    subject_link(actor=actor, dossier=dossier, subject=subject, role=role)
+    subject_link(actor=actor, dossier=dossier, subject=subject, role=role, on=on)
     return subject
 
 

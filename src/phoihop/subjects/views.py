@@ -1,5 +1,6 @@
 import csv
 import time
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -7,7 +8,9 @@ from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -136,11 +139,21 @@ class SubjectDetailView(LoginRequiredMixin, View):
         return redirect(request.path)
 
     def _ask_purpose(self, request, subject, form, status=200):
-        # The page names no personal data: only the record number.
+        # The page names no personal data: only the record number. "Hủy" goes back where the
+        # reader came from (carried through a failed submission), if that is this site.
+        back = request.POST.get("next") or request.GET.get("next") or request.headers.get("referer")
+        if not (
+            back
+            and url_has_allowed_host_and_scheme(
+                back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            )
+            and urlsplit(back).path != request.path
+        ):
+            back = reverse("subjects:list")
         return render(
             request,
             "subjects/purpose.html",
-            {"form": form, "subject_pk": subject.pk, "kind": self.kind},
+            {"form": form, "subject_pk": subject.pk, "kind": self.kind, "back": back},
             status=status,
         )
 
@@ -261,15 +274,24 @@ class SubjectAccessLogView(LoginRequiredMixin, View):
             agency_id=request.user.agency_id
         )
         form = AccessLogFilterForm(request.GET or None, users=users)
-        if form.is_bound and not form.is_valid():
-            raise policy.NotFound  # a forged user or person id: as if it did not exist
+        valid = form.is_valid() if form.is_bound else True
         data = form.cleaned_data if form.is_bound else {}
+        subject = None
+        if data.get("subject") is not None:
+            # A person the leader may not see is as if it did not exist, whatever else is wrong.
+            subject = policy.get_or_404(Subject.objects.all(), request.user, pk=data["subject"])
+        if not valid:
+            # Not a number, or a user outside the leader's agency: the error on its field.
+            return render(
+                request,
+                "subjects/access_log.html",
+                {"form": form, "page_obj": None, "subject": subject, "shown": set()},
+                status=400,
+            )
         log = policy.restrict(SubjectAccess.objects.all(), request.user).select_related(
             "user", "subject"
         )
-        subject = None
-        if data.get("subject"):
-            subject = policy.get_or_404(Subject.objects.all(), request.user, pk=data["subject"])
+        if subject is not None:
             log = log.filter(subject=subject)
         if data.get("user"):
             log = log.filter(user=data["user"])
