@@ -103,7 +103,8 @@ def test_a_job_context_stamps_its_events(world):
     assert event.request_id.startswith("job:nightly:")
 
 
-def test_a_web_request_stamps_its_id_and_address_on_the_event(scene, client):
+def test_a_web_request_stamps_its_id_and_address_on_the_event(scene, client, settings):
+    settings.PHOIHOP_TRUST_REQUEST_ID = True  # behind a proxy that sets it
     login(client, scene.world.officer_a)
     response = client.post(
         reverse("dossiers:task-add", args=[scene.dossier.pk]),

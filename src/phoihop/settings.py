@@ -10,6 +10,7 @@ Environment variables:
   PHOIHOP_VAR_DIR      where the embedded database and media live (default ./var)
   PHOIHOP_ALLOWED_HOSTS comma-separated host names
   DATABASE_URL         e.g. postgres://user@host:5432/name; SQLite under var/ when unset
+  PHOIHOP_TRUST_REQUEST_ID "1" when a reverse proxy sets X-Request-ID (and strips the client's)
   PHOIHOP_IDLE_MINUTES minutes without a request after which a session is signed out (default 30)
 """
 
@@ -185,6 +186,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PHOIHOP_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 
+PHOIHOP_TRUST_REQUEST_ID = _flag("PHOIHOP_TRUST_REQUEST_ID", False)
 SESSION_COOKIE_AGE = 8 * 3600  # absolute: counted from sign-in, however active the session
 PHOIHOP_IDLE_MINUTES = int(os.environ.get("PHOIHOP_IDLE_MINUTES", "30"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

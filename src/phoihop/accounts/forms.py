@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.utils.translation import gettext_lazy as _
 
@@ -110,3 +112,26 @@ class UserForm(forms.Form):
         if data.get("password") != data.get("password_confirm"):
             self.add_error("password_confirm", _("Hai mật khẩu không khớp."))
         return data
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """The old password is checked through sign-in, so django-axes counts wrong guesses.
+
+    Someone holding a stolen session cannot try old passwords without limit: the
+    same lockout as the sign-in page applies, and the view then ends the session.
+    """
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None or checked.pk != self.user.pk:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

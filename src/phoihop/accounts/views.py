@@ -6,7 +6,7 @@ import io
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
@@ -27,7 +27,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
 from phoihop.accounts import security, services
-from phoihop.accounts.forms import TokenForm, UserFilterForm, UserForm
+from phoihop.accounts.forms import (
+    ThrottledPasswordChangeForm,
+    TokenForm,
+    UserFilterForm,
+    UserForm,
+)
 from phoihop.accounts.models import User
 from phoihop.audit.views import ObjectHistoryView
 from phoihop.core import policy
@@ -268,6 +273,17 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:security")
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_invalid(self, form):
+        if getattr(self.request, "axes_locked_out", False):
+            # Too many wrong old passwords: end this session, as a stolen one might be.
+            logout(self.request)
+            return locked_out(self.request)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         with transaction.atomic():

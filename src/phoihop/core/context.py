@@ -61,5 +61,18 @@ def client_ip(request) -> str:
 
 
 def request_id_for(request) -> str:
+    """The proxy's X-Request-ID when the deployment trusts it, else a new id.
+
+    A client's own header is never taken (PHOIHOP_TRUST_REQUEST_ID off): it could
+    make a browser's events look like a job's or reuse another request's id.
+    """
+    from django.conf import settings
+
     incoming = request.headers.get("X-Request-ID", "")
-    return incoming if _INCOMING_ID.match(incoming) else new_id()
+    if (
+        getattr(settings, "PHOIHOP_TRUST_REQUEST_ID", False)
+        and _INCOMING_ID.match(incoming)
+        and not incoming.startswith("job:")
+    ):
+        return incoming
+    return new_id()
