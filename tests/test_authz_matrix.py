@@ -445,7 +445,7 @@ def _page_write(client, s, name):
             "summary": "",
             "counterpart": "",
             "crime_type": "",
-            "classification": 0,
+            "classification": 1,  # unchanged: lowering is for the lead agency's leaders
         }
         return client.post(reverse(name, args=[s.dossier.pk]), data)
     if name == "subjects:create":

@@ -1,10 +1,17 @@
 """Fixes from the security review: each test shows the hole is closed."""
 
-
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from phoihop.accounts.choices import Role
 from phoihop.audit.models import AuditEvent
-from tests.web_fixtures import PDF, login, scene, tuyet_mat  # noqa: F401
+from phoihop.core.choices import Classification
+from phoihop.core.policy import SYSTEM
+from phoihop.dossiers import services as dossier_services
+from phoihop.dossiers.choices import MessageDirection
+from phoihop.dossiers.models import Attachment
+from tests.factories import UserFactory
+from tests.web_fixtures import PDF, login, scene  # noqa: F401
 
 RIGHT = "Mật-khẩu-đúng-2024!"
 
@@ -43,3 +50,70 @@ def test_a_client_chosen_request_id_is_ignored_unless_trusted(scene, client, set
     )
     event = AuditEvent.objects.get(action="task.complete")
     assert event.request_id != "job:demo:0123456789ab" and len(event.request_id) == 32
+
+
+def _secret_letter(dossier, world, level):
+    return dossier_services.message_add(
+        actor=SYSTEM,
+        dossier=dossier,
+        direction=MessageDirection.INCOMING,
+        number_symbol="99/CAVS",
+        sent_on=dossier.opened_on,
+        sender=world.f,
+        recipient=world.a,
+        summary="NỘI DUNG MẬT CỦA CÔNG VĂN",
+        classification=level,
+        files=[SimpleUploadedFile("mat.pdf", PDF, content_type="application/pdf")],
+    )
+
+
+def _edit(client, dossier, classification):
+    return client.post(
+        reverse("dossiers:edit", args=[dossier.pk]),
+        {
+            "title": dossier.title,
+            "summary": dossier.summary,
+            "counterpart": dossier.counterpart_id or "",
+            "crime_type": dossier.crime_type_id or "",
+            "classification": classification,
+        },
+    )
+
+
+def test_an_officer_cannot_lower_a_dossier_and_a_leader_not_below_its_letters(scene, client):
+    _secret_letter(scene.dossier, scene.world, Classification.MAT)
+    login(client, scene.world.officer_a)
+    response = _edit(client, scene.dossier, Classification.THUONG)
+    assert response.status_code == 400
+    assert "Chỉ lãnh đạo cơ quan chủ trì được hạ độ mật" in response.content.decode()
+    login(client, scene.world.leader_a)
+    response = _edit(client, scene.dossier, Classification.THUONG)
+    assert response.status_code == 400
+    assert "dưới độ mật của công văn" in response.content.decode()
+    scene.dossier.refresh_from_db()
+    assert scene.dossier.classification == Classification.MAT
+
+
+def test_a_letter_above_the_readers_clearance_stays_hidden_whatever_the_dossier(scene, client):
+    letter = _secret_letter(scene.dossier, scene.world, Classification.MAT)
+    attachment = Attachment.objects.get(message=letter)
+    # a reader cleared for the dossier's level but not the letter's (as after a lowering)
+    scene.dossier.classification = Classification.THUONG
+    scene.dossier.save()
+    reader = UserFactory(username="a.thuong2", agency=scene.world.a, role=Role.OFFICER, clearance=0)
+    login(client, reader)
+    page = client.get(reverse("dossiers:detail", args=[scene.dossier.pk])).content.decode()
+    assert "NỘI DUNG MẬT" not in page
+    assert client.get(reverse("dossiers:attachment", args=[attachment.pk])).status_code == 404
+
+
+def test_a_supporting_agency_cannot_raise_a_dossier_to_lock_the_lead_out(scene, client):
+    b_top = UserFactory(
+        username="b.tm", agency=scene.world.b, role=Role.OFFICER, clearance=Classification.TUYET_MAT
+    )
+    login(client, b_top)
+    response = _edit(client, scene.dossier, Classification.TUYET_MAT)
+    assert response.status_code == 400
+    assert "Chỉ cơ quan chủ trì" in response.content.decode()
+    scene.dossier.refresh_from_db()
+    assert scene.dossier.classification == Classification.MAT

@@ -248,6 +248,10 @@ class TimelineEvent(models.Model):
     kind = models.CharField(_("loại"), max_length=16, choices=TimelineKind.choices)
     actor_label = models.CharField(_("người thực hiện"), max_length=150)
     text = models.CharField(_("nội dung"), max_length=500)
+    # The level of what the line says (a letter's summary): read with the letter's rights.
+    classification = models.PositiveSmallIntegerField(
+        _("độ mật"), choices=Classification.choices, default=Classification.THUONG
+    )
 
     class Meta:
         ordering = ["on", "at", "id"]

@@ -52,10 +52,23 @@ def _follows_dossier(actor, action, queryset):
     return queryset.filter(visible_dossiers_q(actor, prefix="dossier__"))
 
 
-for _model in (DossierParty, Task, Message, TimelineEvent, CopyRequest, CopyRecord):
+for _model in (DossierParty, Task, CopyRequest, CopyRecord):
     policy.register(_model)(_follows_dossier)
+
+
+# A letter and its files also carry their own level: a reader must be cleared for
+# it, even where its dossier was later classified lower.
+@policy.register(Message)
+@policy.register(TimelineEvent)
+def message_rule(actor, action, queryset):
+    return queryset.filter(
+        visible_dossiers_q(actor, prefix="dossier__"), classification__lte=actor.clearance
+    )
 
 
 @policy.register(Attachment)
 def attachment_rule(actor, action, queryset):
-    return queryset.filter(visible_dossiers_q(actor, prefix="message__dossier__"))
+    return queryset.filter(
+        visible_dossiers_q(actor, prefix="message__dossier__"),
+        message__classification__lte=actor.clearance,
+    )

@@ -15,10 +15,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from phoihop.accounts.choices import CASEWORK_ROLES
+from phoihop.accounts.choices import CASEWORK_ROLES, Role
 from phoihop.accounts.models import Agency, Unit
 from phoihop.audit.services import audit_record, diff, snapshot
 from phoihop.core import policy
@@ -57,7 +58,13 @@ def _today() -> dt.date:
 
 
 def timeline_add(
-    *, actor, dossier: Dossier, kind: str, text: str, on: dt.date | None = None
+    *,
+    actor,
+    dossier: Dossier,
+    kind: str,
+    text: str,
+    on: dt.date | None = None,
+    classification: int = Classification.THUONG,
 ) -> TimelineEvent:
     return TimelineEvent.objects.create(
         dossier=dossier,
@@ -66,6 +73,7 @@ def timeline_add(
         kind=kind,
         actor_label=_actor_label(actor),
         text=text[:500],
+        classification=classification,
     )
 
 
@@ -224,6 +232,36 @@ def _create_clause_tasks(dossier: Dossier, agency_ids: set[int]) -> list[Task]:
     return Task.objects.bulk_create(tasks)
 
 
+def _check_reclassification(actor, dossier: Dossier, classification: int) -> None:
+    """Who may change a dossier's level, and how low it may go.
+
+    The lead agency decides its dossier's level: a supporting agency may not raise
+    it (a Tuyệt mật raise would lock the lead agency out). Lowering widens who
+    reads it, so only a leader of the lead agency lowers, and never below the
+    level of a letter it holds.
+    """
+    if policy.is_system(actor):
+        pass
+    elif actor.agency_id != dossier.lead_agency_id:
+        raise ServiceError(
+            {"classification": _("Chỉ cơ quan chủ trì được thay đổi độ mật của hồ sơ.")}
+        )
+    elif classification < dossier.classification and actor.role != Role.LEADER:
+        raise ServiceError(
+            {"classification": _("Chỉ lãnh đạo cơ quan chủ trì được hạ độ mật của hồ sơ.")}
+        )
+    highest = dossier.messages.aggregate(level=Max("classification"))["level"] or 0
+    if classification < highest:
+        raise ServiceError(
+            {
+                "classification": _(
+                    "Không hạ được độ mật xuống dưới độ mật của công văn trong hồ sơ (%(level)s)."
+                )
+                % {"level": Classification(highest).label}
+            }
+        )
+
+
 @transaction.atomic
 def dossier_update(*, actor, dossier: Dossier, **fields: Any) -> Dossier:
     """Change the editable fields of a dossier the actor may work."""
@@ -238,6 +276,8 @@ def dossier_update(*, actor, dossier: Dossier, **fields: Any) -> Dossier:
     classification = fields.get("classification", dossier.classification)
     if not policy.is_system(actor) and classification > actor.clearance:
         raise ServiceError({"classification": _("Độ mật vượt quá cấp độ tiếp cận của bạn.")})
+    if classification != dossier.classification:
+        _check_reclassification(actor, dossier, classification)
     if classification == Classification.TUYET_MAT and not dossier.named_users.exists():
         if policy.is_system(actor):
             raise ServiceError(
@@ -498,6 +538,7 @@ def message_add(
         dossier=dossier,
         kind=TimelineKind.MESSAGE,
         on=sent_on,
+        classification=classification,
         text=_("%(dir)s số %(num)s: %(sum)s")
         % {
             "dir": message.get_direction_display(),

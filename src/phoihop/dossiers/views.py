@@ -38,6 +38,7 @@ from phoihop.dossiers.models import (
     DossierParty,
     Message,
     Task,
+    TimelineEvent,
 )
 from phoihop.subjects.models import DossierSubject, Verification
 
@@ -219,14 +220,17 @@ class DossierDetailView(LoginRequiredMixin, View):
             "can_change": can_change,
             "parties": DossierParty.objects.filter(dossier=dossier).select_related("agency"),
             "tasks": Task.objects.filter(dossier=dossier).select_related("agency", "unit"),
-            "messages_list": Message.objects.filter(dossier=dossier)
+            "messages_list": policy.restrict(Message.objects.all(), request.user)
+            .filter(dossier=dossier)
             .select_related("sender", "recipient")
             .prefetch_related(Prefetch("attachments", Attachment.objects.order_by("id"))),
             "subjects": DossierSubject.objects.filter(dossier=dossier).select_related("subject"),
             "verifications": Verification.objects.filter(dossier=dossier).select_related(
                 "subject", "requested_of"
             ),
-            "timeline": dossier.timeline.all(),
+            "timeline": policy.restrict(TimelineEvent.objects.all(), request.user).filter(
+                dossier=dossier
+            ),
             "responsibilities": dossier.clause.responsibilities.select_related("agency"),
         }
         is_leader = request.user.role == Role.LEADER
@@ -490,9 +494,9 @@ def _print_page(request, dossier, record):
             "level": dossier.classification,
             "parties": DossierParty.objects.filter(dossier=dossier).select_related("agency"),
             "tasks": Task.objects.filter(dossier=dossier).select_related("agency"),
-            "messages_list": Message.objects.filter(dossier=dossier).select_related(
-                "sender", "recipient"
-            ),
+            "messages_list": policy.restrict(Message.objects.all(), request.user)
+            .filter(dossier=dossier)
+            .select_related("sender", "recipient"),
             "printed_at": timezone.localtime(record.made_at if record else None),
             "printed_by": request.user,
         },
