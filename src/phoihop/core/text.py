@@ -31,3 +31,17 @@ def fold(value: str | None) -> str:
 def search_blob(*parts: str | None) -> str:
     """Fold and join several fields into one searchable column value."""
     return " | ".join(f for f in (fold(p) for p in parts) if f)
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """`value` made inert for Excel and LibreOffice: text that would start a formula is quoted.
+
+    A title such as ``=HYPERLINK(...)`` typed by one agency must not become a live
+    formula in the file another agency's leader opens.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value

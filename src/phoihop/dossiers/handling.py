@@ -39,7 +39,14 @@ def _restricted(obj, kind: str) -> bool:
 
 
 def needs_approval(dossier: Dossier, kind: str, message: Message | None = None) -> bool:
-    return _restricted(dossier, kind) or _restricted(message, kind)
+    if _restricted(dossier, kind) or _restricted(message, kind):
+        return True
+    # A print of the whole dossier reproduces every letter's summary.
+    return (
+        message is None
+        and kind == CopyKind.PRINT
+        and dossier.messages.filter(print_needs_approval=True).exists()
+    )
 
 
 def _is_approver(actor, dossier: Dossier) -> bool:

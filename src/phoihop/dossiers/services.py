@@ -203,7 +203,11 @@ def dossier_open(
         actor=actor,
         action="dossier.open",
         obj=dossier,
-        changes={**snapshot(dossier), "named_users": sorted(u.pk for u in named)},
+        changes={
+            **snapshot(dossier),
+            "supporting_agencies": sorted(a.pk for a in supporting),
+            "named_users": sorted(u.pk for u in named),
+        },
     )
     return dossier
 
@@ -278,7 +282,8 @@ def dossier_update(*, actor, dossier: Dossier, **fields: Any) -> Dossier:
         raise ServiceError({"classification": _("Độ mật vượt quá cấp độ tiếp cận của bạn.")})
     if classification != dossier.classification:
         _check_reclassification(actor, dossier, classification)
-    if classification == Classification.TUYET_MAT and not dossier.named_users.exists():
+    named_before = sorted(dossier.named_users.values_list("pk", flat=True))
+    if classification == Classification.TUYET_MAT and not named_before:
         if policy.is_system(actor):
             raise ServiceError(
                 {"classification": _("Hồ sơ Tuyệt mật phải ghi rõ người được tiếp cận.")}
@@ -297,6 +302,9 @@ def dossier_update(*, actor, dossier: Dossier, **fields: Any) -> Dossier:
     _refresh_search(dossier)
     dossier.save()
     changes = diff(before, snapshot(dossier))
+    named_after = sorted(dossier.named_users.values_list("pk", flat=True))
+    if named_after != named_before:
+        changes["named_users"] = [named_before, named_after]
     if changes:
         timeline_add(
             actor=actor,
@@ -478,11 +486,12 @@ def message_add(
         errors["summary"] = _("Cần nhập trích yếu.")
     if sender.pk == recipient.pk:
         errors["recipient"] = _("Nơi nhận phải khác nơi gửi.")
+    parties = set(dossier.parties.values_list("agency_id", flat=True))
     if (
-        direction == MessageDirection.OUTGOING
-        and dossier.no_third_party
+        dossier.no_third_party
+        and sender.pk in parties  # whatever the direction says: a party sends it
         and recipient.pk != dossier.counterpart_id
-        and not dossier.parties.filter(agency=recipient).exists()
+        and recipient.pk not in parties
     ):
         errors["recipient"] = _(
             "Hồ sơ không được sao gửi cho bên thứ ba: nơi nhận phải là một bên của hồ sơ "
@@ -546,5 +555,17 @@ def message_add(
             "sum": message.summary[:200],
         },
     )
-    audit_record(actor=actor, action="message.add", obj=message, changes=snapshot(message))
+    audit_record(
+        actor=actor,
+        action="message.add",
+        obj=message,
+        changes={
+            **snapshot(message),
+            # the files' digests: a file swapped on disk is caught against the chain
+            "attachments": [
+                {"name": a.name, "size": a.size, "sha256": a.sha256}
+                for a in message.attachments.order_by("id")
+            ],
+        },
+    )
     return message

@@ -16,6 +16,7 @@ from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
 from phoihop.core.pagination import CappedPaginator
+from phoihop.core.text import spreadsheet_cell
 from phoihop.dossiers import handling, services
 from phoihop.dossiers.choices import CopyKind
 from phoihop.dossiers.filtersets import filter_dossiers, sort_dossiers
@@ -144,15 +145,18 @@ class DossierExportView(LoginRequiredMixin, View):
     @staticmethod
     def _row(d):
         return [
-            d.reference,
-            d.title,
-            d.category.name,
-            d.lead_agency.short_name,
-            d.counterpart.short_name if d.counterpart else "",
-            d.get_classification_display(),
-            d.get_status_display(),
-            d.opened_on.strftime("%d/%m/%Y"),
-            d.resolved_on.strftime("%d/%m/%Y") if d.resolved_on else "",
+            spreadsheet_cell(v)
+            for v in (
+                d.reference,
+                d.title,
+                d.category.name,
+                d.lead_agency.short_name,
+                d.counterpart.short_name if d.counterpart else "",
+                d.get_classification_display(),
+                d.get_status_display(),
+                d.opened_on.strftime("%d/%m/%Y"),
+                d.resolved_on.strftime("%d/%m/%Y") if d.resolved_on else "",
+            )
         ]
 
     @staticmethod

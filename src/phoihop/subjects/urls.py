@@ -1,8 +1,6 @@
 from django.urls import path
 
-from phoihop.audit.views import ObjectHistoryView
 from phoihop.subjects import views
-from phoihop.subjects.models import Subject
 
 app_name = "subjects"
 urlpatterns = [
@@ -12,9 +10,5 @@ urlpatterns = [
     path("access-log/", views.SubjectAccessLogView.as_view(), name="access-log"),
     path("<int:pk>/print/", views.SubjectPrintView.as_view(), name="print"),
     path("<int:pk>/", views.SubjectDetailView.as_view(), name="detail"),
-    path(
-        "<int:pk>/history/",
-        ObjectHistoryView.as_view(model=Subject, lookup="pk"),
-        name="history",
-    ),
+    path("<int:pk>/history/", views.SubjectHistoryView.as_view(), name="history"),
 ]

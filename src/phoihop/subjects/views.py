@@ -17,11 +17,12 @@ from django.views import View
 
 from phoihop.accounts.choices import Role
 from phoihop.accounts.models import User
+from phoihop.audit.views import history_context
 from phoihop.core import policy
 from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
-from phoihop.core.text import fold
+from phoihop.core.text import fold, spreadsheet_cell
 from phoihop.dossiers.models import Dossier
 from phoihop.subjects import services
 from phoihop.subjects.choices import AccessKind, AccessPurpose
@@ -183,6 +184,15 @@ class SubjectDetailView(LoginRequiredMixin, View):
         }
 
 
+class SubjectHistoryView(SubjectDetailView):
+    """A person's history holds personal data: the same purpose gate, logged as a view."""
+
+    template_name = "audit/history.html"
+
+    def get_context(self, request, subject):
+        return history_context(request, subject)
+
+
 class SubjectPrintView(SubjectDetailView):
     """The printable file of one person, with its level mark; logged as a print."""
 
@@ -249,7 +259,8 @@ class SubjectExportView(LoginRequiredMixin, View):
         writer.writerow([str(c) for c in EXPORT_COLUMNS])
         for s in subjects:
             writer.writerow(
-                [
+                spreadsheet_cell(v)
+                for v in (
                     s.pk,
                     s.full_name,
                     s.native_name,
@@ -259,7 +270,7 @@ class SubjectExportView(LoginRequiredMixin, View):
                     s.nationality,
                     s.ethnicity,
                     s.address,
-                ]
+                )
             )
         return response
 

@@ -13,6 +13,11 @@ class IdentityDocumentSerializer(serializers.ModelSerializer):
 
 
 class SubjectSerializer(serializers.ModelSerializer):
+    """A row of the persons list: the same columns as the web list, no more.
+
+    The rest of a person's data is in the detail, behind a declared purpose.
+    """
+
     owner_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     birth = serializers.CharField(source="birth_display", read_only=True)
 
@@ -23,15 +28,9 @@ class SubjectSerializer(serializers.ModelSerializer):
             "full_name",
             "native_name",
             "latin_name",
-            "han_viet",
             "pinyin",
-            "aliases",
             "sex",
-            "birth_year",
-            "birth_month",
-            "birth_day",
             "birth",
-            "birth_place",
             "nationality",
             "ethnicity",
             "owner_agency",
@@ -43,7 +42,17 @@ class SubjectDetailSerializer(SubjectSerializer):
     documents = IdentityDocumentSerializer(many=True, read_only=True)
 
     class Meta(SubjectSerializer.Meta):
-        fields = [*SubjectSerializer.Meta.fields, "address", "documents"]
+        fields = [
+            *SubjectSerializer.Meta.fields,
+            "han_viet",
+            "aliases",
+            "birth_year",
+            "birth_month",
+            "birth_day",
+            "birth_place",
+            "address",
+            "documents",
+        ]
         read_only_fields = fields
 
 
