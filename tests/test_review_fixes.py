@@ -219,3 +219,56 @@ def test_the_chain_covers_named_users_parties_files_and_the_actor_id(scene):
     with guard_lifted():
         AuditEvent.objects.filter(pk=raised.pk).update(actor=scene.world.officer_a)
     assert audit_verify().first_broken_seq == raised.seq
+
+
+def test_a_failed_csrf_check_shows_the_projects_page(scene):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    login(client, scene.world.officer_a)
+    response = client.post(reverse("dossiers:print", args=[scene.dossier.pk]))
+    assert response.status_code == 403
+    assert "Biểu mẫu đã hết hiệu lực" in response.content.decode()
+
+
+def test_the_csv_export_is_written_in_the_users_language(scene, client):
+    login(client, scene.world.officer_a)
+    client.post(reverse("set_language"), {"language": "en"})
+    body = b"".join(client.get(reverse("dossiers:export-csv")).streaming_content).decode(
+        "utf-8-sig"
+    )
+    assert "Dossier no." in body
+    assert "Số hồ sơ" not in body and "Mới mở" not in body
+
+
+def test_only_the_lead_agencys_leaders_set_restrictions_and_decide_their_own(scene, client):
+    from phoihop.dossiers import handling
+    from phoihop.dossiers.choices import CopyKind
+
+    leader_b = UserFactory(
+        username="b.lanhdao",
+        agency=scene.world.b,
+        role=Role.LEADER,
+        clearance=Classification.TOI_MAT,
+    )
+    login(client, leader_b)
+    url = reverse("dossiers:restrictions", args=[scene.dossier.pk])
+    assert client.post(url, {"print_needs_approval": "on"}).status_code == 404
+    handling.dossier_set_restrictions(
+        actor=SYSTEM, dossier=scene.dossier, print_needs_approval=True
+    )
+    handling.copy_request(
+        actor=scene.world.officer_a, dossier=scene.dossier, kind=CopyKind.PRINT, reason="Lưu"
+    )
+    page = client.get(scene.dossier.get_absolute_url()).content.decode()
+    assert "copy-decide" not in page and 'value="1" class="button">' not in page
+    login(client, scene.world.leader_a)
+    page = client.get(scene.dossier.get_absolute_url()).content.decode()
+    assert reverse("dossiers:restrictions", args=[scene.dossier.pk]) in page
+    assert "/decide/" in page
+
+
+def test_the_request_form_is_offered_only_where_something_is_restricted(scene, client):
+    login(client, scene.world.officer_a)
+    page = client.get(scene.dossier.get_absolute_url()).content.decode()
+    assert reverse("dossiers:copy-request", args=[scene.dossier.pk]) not in page

@@ -59,3 +59,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token: the project's 403 page, in the user's language."""
+    from django.shortcuts import render
+
+    return render(request, "403.html", {"csrf_failed": True}, status=403)

@@ -60,11 +60,14 @@ def _is_approver(actor, dossier: Dossier) -> bool:
 
 @transaction.atomic
 def dossier_set_restrictions(*, actor, dossier: Dossier, **flags: bool) -> Dossier:
-    """Set or lift a dossier's handling restrictions: leaders of a party agency only."""
+    """Set or lift a dossier's handling restrictions: leaders of the lead agency only."""
     dossier = policy.get_or_404(
         Dossier.objects.select_for_update(), actor, policy.CHANGE, pk=dossier.pk
     )
-    if not policy.is_system(actor) and actor.role != Role.LEADER:
+    # The lead agency's leadership answers for its dossier's handling.
+    if not policy.is_system(actor) and (
+        actor.role != Role.LEADER or actor.agency_id != dossier.lead_agency_id
+    ):
         raise policy.NotFound
     unknown = set(flags) - set(RESTRICTION_FIELDS)
     if unknown:

@@ -5,9 +5,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Max, Prefetch, Q
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import numberformat, timezone
+from django.utils import numberformat, timezone, translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from phoihop.accounts.choices import Role
@@ -45,15 +46,15 @@ from phoihop.subjects.models import DossierSubject, Verification
 
 PAGE_SIZE = 50
 EXPORT_COLUMNS = [
-    ("reference", _("Số hồ sơ")),
-    ("title", _("Tên hồ sơ")),
-    ("category", _("Lĩnh vực")),
-    ("lead_agency", _("Cơ quan chủ trì")),
-    ("counterpart", _("Đối tác")),
-    ("classification", _("Độ mật")),
-    ("status", _("Trạng thái")),
-    ("opened_on", _("Ngày mở")),
-    ("resolved_on", _("Ngày kết thúc")),
+    ("reference", gettext_lazy("Số hồ sơ")),
+    ("title", gettext_lazy("Tên hồ sơ")),
+    ("category", gettext_lazy("Lĩnh vực")),
+    ("lead_agency", gettext_lazy("Cơ quan chủ trì")),
+    ("counterpart", gettext_lazy("Đối tác")),
+    ("classification", gettext_lazy("Độ mật")),
+    ("status", gettext_lazy("Trạng thái")),
+    ("opened_on", gettext_lazy("Ngày mở")),
+    ("resolved_on", gettext_lazy("Ngày kết thúc")),
 ]
 
 
@@ -167,13 +168,18 @@ class DossierExportView(LoginRequiredMixin, View):
 
         writer = csv.writer(Echo())
 
+        language = translation.get_language()
+
         def stream():
-            yield "\ufeff"  # so that Excel opens the UTF-8 file with its diacritics
-            for line in preamble:
-                yield writer.writerow(line)
-            yield writer.writerow(header)
-            for row in rows:
-                yield writer.writerow(row)
+            # Rows are written after the view has returned, when the request's
+            # language is no longer active: write them in it.
+            with translation.override(language):
+                yield "\ufeff"  # so that Excel opens the UTF-8 file with its diacritics
+                for line in preamble:
+                    yield writer.writerow(line)
+                yield writer.writerow(header)
+                for row in rows:
+                    yield writer.writerow(row)
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="ho-so.csv"'
@@ -245,15 +251,22 @@ class DossierDetailView(LoginRequiredMixin, View):
         ctx["restricted"] = (
             dossier.no_third_party or dossier.no_export or dossier.print_needs_approval
         )
-        if can_change:
+        # Letters restricted on their own make copy requests meaningful too.
+        has_restricted_letters = any(
+            m.no_export or m.print_needs_approval for m in ctx["messages_list"]
+        )
+        if can_change and (ctx["restricted"] or has_restricted_letters):
             ctx["copy_request_form"] = forms.get("copy_request_form") or CopyRequestForm(
                 dossier=dossier
             )
-            if is_leader:
+        if can_change and is_leader:
+            # A leader decides the requests of their own agency's officers.
+            ctx["decision_form"] = CopyDecisionForm()
+            ctx["decides_for_agency"] = request.user.agency_id
+            if request.user.agency_id == dossier.lead_agency_id:
                 ctx["restrictions_form"] = forms.get("restrictions_form") or RestrictionsForm(
                     initial={f: getattr(dossier, f) for f in handling.RESTRICTION_FIELDS}
                 )
-                ctx["decision_form"] = CopyDecisionForm()
         if can_change and not dossier.is_closed:
             ctx["transition_form"] = forms.get("transition_form") or TransitionForm(allowed=allowed)
             ctx["task_form"] = forms.get("task_form") or TaskForm(dossier=dossier)
