@@ -310,7 +310,7 @@ class CopyRequest(models.Model):
         verbose_name_plural = _("đề nghị in, xuất")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.dossier_id} ({self.get_status_display()})"
+        return f"{self.get_kind_display()} {self.dossier.reference} ({self.get_status_display()})"
 
 
 class CopyRecord(models.Model):
