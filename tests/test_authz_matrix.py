@@ -65,11 +65,28 @@ PAGE = _row(LOGIN, *[200] * SIGNED_IN)
 OBJECT_PAGE = _row(LOGIN, 200, 200, 200, 404, 404, 404, 404)
 POST_ONLY_PAGE = _row(LOGIN, *[405] * SIGNED_IN)
 LEADER_PAGE = _row(LOGIN, 404, 404, 200, 404, 404, 404, 404)
+WHOLE_FIGURES = _row(LOGIN, 404, 404, 200, 404, 404, 200, 404)
 ADMIN_PAGE = _row(LOGIN, 404, 404, 404, 404, 404, 404, 200)
 API = _row(API_DENIED, *[200] * SIGNED_IN)
 OBJECT_API = _row(API_DENIED, 200, 200, 200, 404, 404, 404, 404)
 POST_ONLY_API = _row(API_DENIED, *[405] * SIGNED_IN)
 PUBLIC = _row(*[200] * (SIGNED_IN + 1))
+
+
+def _review(s):
+    """The scene's review of its regulation, opened on first use."""
+    import datetime as dt
+
+    from phoihop.core.policy import SYSTEM
+    from phoihop.reviews.models import Review
+    from phoihop.reviews.services import review_open
+
+    return Review.objects.first() or review_open(
+        actor=SYSTEM,
+        regulation=s.world.regulation,
+        date_from=dt.date(2010, 1, 1),
+        date_to=dt.date(2010, 12, 31),
+    )
 
 
 def _pk(attr: str) -> Callable[[Any], dict]:
@@ -169,6 +186,14 @@ EXPECTED: dict[str, Route] = {
     "regulations:list": Route(PAGE),
     "regulations:detail": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
     "regulations:history": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
+    # reviews: read by the roles that read whole-regulation figures, run by the secretariat
+    # (none of the matrix's actors is the secretariat)
+    "reviews:list": Route(PAGE),
+    "reviews:create": Route(_row(LOGIN, *[404] * SIGNED_IN)),
+    "reviews:detail": Route(WHOLE_FIGURES, lambda s: {"pk": _review(s).pk}),
+    "reviews:chart": Route(WHOLE_FIGURES, lambda s: {"pk": _review(s).pk}),
+    "reviews:recompute": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
+    "reviews:close": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
     # statistics: every signed-in user, over what they may aggregate
     "reviews:statistics": Route(PAGE, query=lambda s: "date_from=01/01/2010&date_to=31/12/2010"),
     "reviews:statistics-chart": Route(

@@ -8,7 +8,7 @@ urlpatterns = [
     path("dossiers/", include("phoihop.dossiers.urls")),
     path("subjects/", include("phoihop.subjects.urls")),
     path("regulations/", include("phoihop.regulations.urls")),
-    path("statistics/", include("phoihop.reviews.urls")),
+    path("", include("phoihop.reviews.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("phoihop.api_urls")),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -3,7 +3,13 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from phoihop.accounts.choices import CASEWORK_ROLES, TWO_FACTOR_ROLES, AgencyKind, Role
+from phoihop.accounts.choices import (
+    AGGREGATE_ROLES,
+    CASEWORK_ROLES,
+    TWO_FACTOR_ROLES,
+    AgencyKind,
+    Role,
+)
 from phoihop.core.choices import Classification
 
 
@@ -95,6 +101,11 @@ class User(AbstractUser):
     def does_casework(self) -> bool:
         """Whether the role works dossiers and persons (not oversight, not administration)."""
         return self.role in CASEWORK_ROLES
+
+    @property
+    def reads_whole_figures(self) -> bool:
+        """Whether the role reads figures over whole regulations (reviews, overall statistics)."""
+        return self.role in AGGREGATE_ROLES
 
     @property
     def requires_two_factor(self) -> bool:

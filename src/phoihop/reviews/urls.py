@@ -4,6 +4,12 @@ from phoihop.reviews import views
 
 app_name = "reviews"
 urlpatterns = [
-    path("", views.StatisticsView.as_view(), name="statistics"),
-    path("chart.svg", views.StatisticsChartView.as_view(), name="statistics-chart"),
+    path("statistics/", views.StatisticsView.as_view(), name="statistics"),
+    path("statistics/chart.svg", views.StatisticsChartView.as_view(), name="statistics-chart"),
+    path("reviews/", views.ReviewListView.as_view(), name="list"),
+    path("reviews/new/", views.ReviewCreateView.as_view(), name="create"),
+    path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="detail"),
+    path("reviews/<int:pk>/chart.svg", views.ReviewChartView.as_view(), name="chart"),
+    path("reviews/<int:pk>/recompute/", views.ReviewRecomputeView.as_view(), name="recompute"),
+    path("reviews/<int:pk>/close/", views.ReviewCloseView.as_view(), name="close"),
 ]

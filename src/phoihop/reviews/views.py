@@ -1,15 +1,21 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from phoihop.accounts.choices import AGGREGATE_ROLES
 from phoihop.core import policy
+from phoihop.core.exceptions import ServiceError
+from phoihop.core.forms import add_service_errors
 from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Regulation
+from phoihop.reviews import services
 from phoihop.reviews.charts import bar_chart_svg
-from phoihop.reviews.forms import StatisticsForm
+from phoihop.reviews.forms import ReviewForm, StatisticsForm
+from phoihop.reviews.models import Review
 from phoihop.reviews.statistics import compute_statistics
 
 
@@ -74,13 +80,123 @@ class StatisticsChartView(LoginRequiredMixin, View):
         form = _form(request)
         if not form.is_valid():
             return HttpResponse(status=400)
-        totals = _category_totals(_stats(request, form))
-        svg = bar_chart_svg(
-            [name for name, _n in totals],
-            [n for _name, n in totals],
-            _("Hồ sơ đã giải quyết theo lĩnh vực"),
+        return _chart_response(_category_totals(_stats(request, form)))
+
+
+def _chart_response(totals) -> HttpResponse:
+    svg = bar_chart_svg(
+        [name for name, _n in totals],
+        [n for _name, n in totals],
+        _("Hồ sơ đã giải quyết theo lĩnh vực"),
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    # An SVG image draws its text with inline style; it runs no script.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+class ReviewChartView(LoginRequiredMixin, View):
+    """The review's frozen figures as the same chart as the statistics page."""
+
+    def get(self, request, pk):
+        review = policy.get_or_404(Review.objects.all(), request.user, pk=pk)
+        return _chart_response(_category_totals(review.statistics))
+
+
+class ReviewListView(LoginRequiredMixin, View):
+    def get(self, request):
+        reviews = policy.restrict(Review.objects.all(), request.user).select_related("regulation")
+        return render(
+            request,
+            "reviews/review_list.html",
+            {"reviews": reviews, "may_manage": services.may_manage(request.user)},
         )
-        response = HttpResponse(svg, content_type="image/svg+xml")
-        # An SVG image draws its text with inline style; it runs no script.
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-        return response
+
+
+class ReviewCreateView(LoginRequiredMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not services.may_manage(request.user):
+            raise policy.NotFound
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, "reviews/review_form.html", {"form": ReviewForm()})
+
+    def post(self, request):
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                review = services.review_open(
+                    actor=request.user,
+                    regulation=data["regulation"],
+                    date_from=data["date_from"],
+                    date_to=data["date_to"],
+                    kind=data["kind"],
+                    title=data["title"],
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã mở đợt và chốt số liệu."))
+                return redirect(review)
+        return render(request, "reviews/review_form.html", {"form": form}, status=400)
+
+
+class ReviewDetailView(LoginRequiredMixin, View):
+    def get(self, request, pk):
+        review = policy.get_or_404(
+            Review.objects.select_related("regulation", "computed_by"), request.user, pk=pk
+        )
+        previous = services.previous_review(review)
+        stats = review.statistics
+        return render(
+            request,
+            "reviews/review_detail.html",
+            {
+                "review": review,
+                "stats": stats,
+                "previous": previous,
+                "comparison": services.comparison(review, previous),
+                "labels": HEADLINE_LABELS,
+                "category_totals": _category_totals(stats),
+                "kinds": dict(CategoryKind.choices),
+                "empty": not stats.get("dossiers_opened") and not stats.get("dossiers_resolved"),
+                "may_manage": services.may_manage(request.user) and not review.is_closed,
+            },
+        )
+
+
+class _ReviewActionView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        review = policy.get_or_404(Review.objects.all(), request.user, policy.CHANGE, pk=pk)
+        try:
+            self.perform(request, review)
+        except ServiceError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(review)
+
+
+class ReviewRecomputeView(_ReviewActionView):
+    def perform(self, request, review):
+        services.review_recompute(actor=request.user, review=review)
+        messages.success(request, _("Đã tính lại số liệu từ dữ liệu hiện tại."))
+
+
+class ReviewCloseView(_ReviewActionView):
+    def perform(self, request, review):
+        services.review_close(actor=request.user, review=review)
+        messages.success(request, _("Đã kết thúc đợt; số liệu không còn thay đổi."))
+
+
+HEADLINE_LABELS = {
+    "joint_criminal_cases_cleared": _lazy("Vụ án hình sự phối hợp đã làm rõ"),
+    "border_incidents_resolved": _lazy("Vụ việc biên giới đã giải quyết"),
+    "subjects_verified": _lazy("Đối tượng đã trao đổi, xác minh làm rõ"),
+    "dossiers_opened": _lazy("Hồ sơ mở trong kỳ"),
+    "dossiers_resolved": _lazy("Hồ sơ đã giải quyết"),
+    "dossiers_closed_no_result": _lazy("Hồ sơ đóng, không có kết quả"),
+    "dossiers_open_at_end": _lazy("Hồ sơ còn mở cuối kỳ"),
+    "verifications_answered": _lazy("Yêu cầu xác minh đã được trả lời"),
+    "verifications_clarified": _lazy("Yêu cầu xác minh đã làm rõ"),
+}

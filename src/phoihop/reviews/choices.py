@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewKind(models.TextChoices):
+    INTERIM = "so_ket", _("Sơ kết")
+    FINAL = "tong_ket", _("Tổng kết")
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("Đang thực hiện")
+    CLOSED = "closed", _("Đã kết thúc")
+
+
+# The headline figures a review shows, compares with the previous one and audits on recompute.
+HEADLINE_KEYS = (
+    "joint_criminal_cases_cleared",
+    "border_incidents_resolved",
+    "subjects_verified",
+    "dossiers_opened",
+    "dossiers_resolved",
+    "dossiers_closed_no_result",
+    "dossiers_open_at_end",
+    "verifications_answered",
+    "verifications_clarified",
+)
