@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from phoihop.audit.models import AuditEvent
 from phoihop.core.exceptions import ServiceError
-from phoihop.core.policy import NotFound
+from phoihop.core.policy import SYSTEM, NotFound
 from phoihop.dossiers.choices import DossierStatus
 from phoihop.regulations.choices import RegulationStatus
 from phoihop.reviews import services
@@ -160,3 +160,122 @@ def test_the_cli_opens_a_review(cases):
     assert Review.objects.get(pk=data["id"]).created_by is None  # a job, not a user
     with pytest.raises(CommandError):
         call_command("review", "create", "--from", "2010-12-31", "--to", "2010-01-01")
+
+
+# --- assessments, proposals, the conference ---------------------------------------------------
+
+
+def _form(**overrides):
+    data = {
+        "results": "Phối hợp xác minh 12 đối tượng, làm rõ 3 vụ án.",
+        "shortcomings": "Trao đổi thông tin còn chậm.",
+        "causes": "Thiếu cán bộ biết tiếng Trung.",
+        "lessons": "Chủ động trao đổi sớm.",
+        "directions": "Tăng cường giao ban định kỳ.",
+    }
+    return {**data, **overrides}
+
+
+def test_a_unit_saves_a_draft_then_submits_and_the_secretariat_sees_it(cases, client):
+    review = _open(cases)
+    url = reverse("reviews:assessment", args=[review.pk, cases.unit_a.pk])
+    login(client, cases.officer_a)
+    assert client.post(url, _form(save="1")).status_code == 302
+    assessment = review.assessments.get(unit=cases.unit_a)
+    assert assessment.status == "draft"
+    client.post(url, _form(submit="1"))
+    assessment.refresh_from_db()
+    assert (assessment.status, assessment.submitted_by) == ("submitted", cases.officer_a)
+    # a second submission replaces the first, audited with what changed
+    client.post(url, _form(submit="1", lessons="Chủ động trao đổi sớm; giữ bí mật."))
+    assessment.refresh_from_db()
+    assert assessment.lessons.endswith("giữ bí mật.")
+    last = AuditEvent.objects.filter(action="assessment.submit").latest("seq")
+    assert last.changes["lessons"][1].endswith("giữ bí mật.")
+    assert review.assessments.count() == 1
+    login(client, cases.secretariat)
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "Đã gửi" in page and "Chưa có" in page  # unit A submitted, unit B not yet
+
+
+def test_submitting_without_results_is_refused_naming_the_field(cases, client):
+    review = _open(cases)
+    login(client, cases.officer_a)
+    url = reverse("reviews:assessment", args=[review.pk, cases.unit_a.pk])
+    response = client.post(url, _form(results="", submit="1"))
+    assert response.status_code == 400
+    assert "Cần nêu kết quả thực hiện" in response.content.decode()
+    assert not review.assessments.exists()
+
+
+def test_a_unit_cannot_write_another_units_assessment(cases, client):
+    review = _open(cases)
+    login(client, cases.officer_b)
+    url = reverse("reviews:assessment", args=[review.pk, cases.unit_a.pk])
+    assert client.post(url, _form(submit="1")).status_code == 404
+    assert not review.assessments.exists()
+
+
+def test_the_secretariat_reminds_a_unit_that_has_not_submitted(cases, client):
+    review = _open(cases)
+    login(client, cases.secretariat)
+    client.post(reverse("reviews:assessment-remind", args=[review.pk, cases.unit_b.pk]))
+    assessment = review.assessments.get(unit=cases.unit_b)
+    assert assessment.reminded_at is not None
+    login(client, cases.officer_b)
+    page = client.get(reverse("reviews:assessment", args=[review.pk, cases.unit_b.pk]))
+    assert "thư ký đã nhắc" in page.content.decode()
+
+
+def test_a_proposal_names_a_clause_of_this_regulation_only(cases, client):
+    from tests.factories import clause_with_responsibilities, regulation_tree
+
+    review = _open(cases)
+    _other, other_article = regulation_tree(parties=[cases.a], code="QC-KHAC")
+    foreign_clause = clause_with_responsibilities(other_article, 1, [])
+    login(client, cases.officer_a)
+    url = reverse("reviews:assessment", args=[review.pk, cases.unit_a.pk])
+    refused = client.post(url, {"clause": foreign_clause.pk, "text": "Sửa thời hạn"})
+    assert refused.status_code == 400
+    client.post(url, {"clause": cases.clause.pk, "text": "Rút thời hạn xuống 7 ngày làm việc."})
+    proposal = review.assessments.get(unit=cases.unit_a).proposals.get()
+    assert proposal.clause == cases.clause
+
+
+def test_edits_after_the_review_is_closed_are_refused(cases, client):
+    review = _open(cases)
+    services.review_close(actor=cases.secretariat, review=review)
+    login(client, cases.officer_a)
+    url = reverse("reviews:assessment", args=[review.pk, cases.unit_a.pk])
+    assert client.post(url, _form(submit="1")).status_code == 404
+    with pytest.raises(ServiceError):
+        services.assessment_save(actor=SYSTEM, review=review, unit=cases.unit_a, results="x")
+    assert not review.assessments.exists()
+
+
+def test_the_conference_is_recorded_and_shown(cases, client):
+    review = _open(cases)
+    login(client, cases.secretariat)
+    client.post(
+        reverse("reviews:conference", args=[review.pk]),
+        {
+            "held_on": "15/01/2011",
+            "place": "Hội trường Công an tỉnh Hà Giang",
+            "chairs": "Giám đốc Công an tỉnh\nGiám đốc Sở Ngoại vụ",
+            "participants": "Lãnh đạo các phòng nghiệp vụ",
+            "conclusions": "Tiếp tục thực hiện quy chế, sửa đổi Điều 5.",
+        },
+    )
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "Hội trường Công an tỉnh Hà Giang" in page and "15/01/2011" in page
+    assert AuditEvent.objects.filter(action="conference.save").exists()
+    too_early = services.conference_save
+    with pytest.raises(ServiceError) as exc:
+        too_early(
+            actor=cases.secretariat,
+            review=review,
+            held_on=dt.date(2010, 6, 1),
+            place="x",
+            chairs="y",
+        )
+    assert "held_on" in exc.value.message_dict

@@ -24,3 +24,14 @@ HEADLINE_KEYS = (
     "verifications_answered",
     "verifications_clarified",
 )
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Bản nháp")
+    SUBMITTED = "submitted", _("Đã gửi")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Đề xuất")
+    ACCEPTED = "accepted", _("Được chấp nhận")
+    REJECTED = "rejected", _("Không chấp nhận")

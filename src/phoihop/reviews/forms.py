@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from phoihop.core.forms import DateInput
-from phoihop.regulations.models import Regulation
+from phoihop.regulations.models import Clause, Regulation
 from phoihop.reviews.choices import ReviewKind
 
 
@@ -39,3 +39,53 @@ class ReviewForm(forms.Form):
     )
     date_from = forms.DateField(label=_("Từ ngày"), widget=DateInput())
     date_to = forms.DateField(label=_("Đến ngày"), widget=DateInput())
+
+
+class AssessmentForm(forms.Form):
+    results = forms.CharField(
+        label=_("Kết quả thực hiện"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )
+    shortcomings = forms.CharField(
+        label=_("Tồn tại, hạn chế"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    causes = forms.CharField(
+        label=_("Nguyên nhân"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    lessons = forms.CharField(
+        label=_("Bài học kinh nghiệm"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    directions = forms.CharField(
+        label=_("Phương hướng, nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ProposalForm(forms.Form):
+    clause = forms.ModelChoiceField(
+        label=_("Khoản đề nghị sửa đổi"), queryset=Clause.objects.none()
+    )
+    text = forms.CharField(
+        label=_("Nội dung đề xuất"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+    def __init__(self, *args, regulation, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only this regulation's clauses: another's id is "not a valid choice".
+        self.fields["clause"].queryset = Clause.objects.filter(
+            article__chapter__regulation=regulation
+        ).select_related("article")
+
+
+class ConferenceForm(forms.Form):
+    held_on = forms.DateField(label=_("Ngày tổ chức"), widget=DateInput())
+    place = forms.CharField(label=_("Địa điểm"), max_length=255)
+    chairs = forms.CharField(
+        label=_("Chủ trì"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Mỗi người một dòng: họ tên, chức vụ."),
+    )
+    participants = forms.CharField(
+        label=_("Thành phần tham dự"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    conclusions = forms.CharField(
+        label=_("Kết luận của hội nghị"), widget=forms.Textarea(attrs={"rows": 5}), required=False
+    )

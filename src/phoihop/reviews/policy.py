@@ -5,9 +5,9 @@ content): it is read by the roles that read whole-regulation figures (leaders,
 the secretariat, provincial oversight) and run by the secretariat.
 """
 
-from phoihop.accounts.choices import AGGREGATE_ROLES, Role
+from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES, Role
 from phoihop.core import policy
-from phoihop.reviews.models import Review
+from phoihop.reviews.models import AmendmentProposal, Assessment, Conference, Review
 
 
 @policy.register(Review)
@@ -15,3 +15,24 @@ def review_rule(actor, action, queryset):
     if action == policy.CHANGE:
         return queryset if actor.role == Role.SECRETARIAT else queryset.none()
     return queryset if actor.role in AGGREGATE_ROLES else queryset.none()
+
+
+@policy.register(Conference)
+def conference_rule(actor, action, queryset):
+    return queryset.filter(review__in=review_rule(actor, action, Review.objects.all()))
+
+
+@policy.register(Assessment)
+def assessment_rule(actor, action, queryset):
+    """The secretariat, leaders and oversight read every unit's part; a unit writes its own."""
+    own = queryset.filter(unit_id=actor.unit_id) if actor.unit_id else queryset.none()
+    if action == policy.CHANGE:
+        return own if actor.role in CASEWORK_ROLES else queryset.none()
+    if actor.role in AGGREGATE_ROLES:
+        return queryset
+    return own if actor.role in CASEWORK_ROLES else queryset.none()
+
+
+@policy.register(AmendmentProposal)
+def proposal_rule(actor, action, queryset):
+    return queryset.filter(assessment__in=assessment_rule(actor, action, Assessment.objects.all()))

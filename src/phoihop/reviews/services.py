@@ -8,15 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from phoihop.accounts.choices import Role
-from phoihop.audit.services import audit_record, snapshot
+from phoihop.accounts.choices import CASEWORK_ROLES, Role
+from phoihop.accounts.models import Unit
+from phoihop.audit.services import audit_record, diff, snapshot
 from phoihop.core import policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.text import nfc
 from phoihop.regulations.choices import RegulationStatus
-from phoihop.regulations.models import Regulation
-from phoihop.reviews.choices import HEADLINE_KEYS, ReviewKind, ReviewStatus
-from phoihop.reviews.models import Review
+from phoihop.regulations.models import Clause, Regulation
+from phoihop.reviews.choices import HEADLINE_KEYS, AssessmentStatus, ReviewKind, ReviewStatus
+from phoihop.reviews.models import AmendmentProposal, Assessment, Conference, Review
 from phoihop.reviews.statistics import compute_statistics
 
 
@@ -179,3 +180,153 @@ def comparison(review: Review, previous: Review | None) -> list[dict]:
             }
         )
     return rows
+
+
+# --- the units' assessments, the proposals, the conference -----------------------------------
+
+ASSESSMENT_FIELDS = ("results", "shortcomings", "causes", "lessons", "directions")
+
+
+def expected_units(review: Review):
+    """The units that owe an assessment: every unit of every domestic party to the regulation."""
+    return (
+        Unit.objects.filter(agency__in=review.regulation.parties.all(), agency__kind="domestic")
+        .select_related("agency")
+        .order_by("agency__name", "name")
+    )
+
+
+def review_for_unit_member(actor, pk) -> Review:
+    """The review as a unit's member reaches it: their agency must be a party to its regulation."""
+    if policy.is_system(actor):
+        return Review.objects.select_related("regulation").get(pk=pk)
+    if not policy.is_active_user(actor) or actor.agency_id is None:
+        raise policy.NotFound
+    review = (
+        Review.objects.select_related("regulation")
+        .filter(pk=pk, regulation__parties=actor.agency_id)
+        .first()
+    )
+    if review is None:
+        review = policy.get_or_404(Review.objects.select_related("regulation"), actor, pk=pk)
+    return review
+
+
+def _may_write_for(actor, unit: Unit) -> bool:
+    return policy.is_system(actor) or (
+        policy.is_active_user(actor) and actor.role in CASEWORK_ROLES and actor.unit_id == unit.pk
+    )
+
+
+def _writable(actor, review: Review, unit: Unit) -> Review:
+    if not _may_write_for(actor, unit):
+        raise policy.NotFound
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.is_closed:
+        raise ServiceError(_("Đợt sơ kết, tổng kết đã kết thúc, không sửa được."))
+    if not expected_units(review).filter(pk=unit.pk).exists():
+        raise policy.NotFound
+    return review
+
+
+@transaction.atomic
+def assessment_save(
+    *, actor, review: Review, unit: Unit, submit: bool = False, **fields: str
+) -> Assessment:
+    """Save a unit's assessment as a draft or submit it; a new submission replaces the old."""
+    review = _writable(actor, review, unit)
+    unknown = set(fields) - set(ASSESSMENT_FIELDS)
+    if unknown:
+        raise ServiceError({f: _("Không được sửa trường này.") for f in sorted(unknown)})
+    assessment, _created = Assessment.objects.select_for_update().get_or_create(
+        review=review, unit=unit
+    )
+    before = snapshot(assessment, [*ASSESSMENT_FIELDS, "status"])
+    for name, value in fields.items():
+        setattr(assessment, name, nfc(value or ""))
+    if submit:
+        if not assessment.results.strip():
+            raise ServiceError({"results": _("Cần nêu kết quả thực hiện trước khi gửi.")})
+        assessment.status = AssessmentStatus.SUBMITTED
+        assessment.submitted_at = timezone.now()
+        assessment.submitted_by = None if policy.is_system(actor) else actor
+    assessment.save()
+    audit_record(
+        actor=actor,
+        action="assessment.submit" if submit else "assessment.save",
+        obj=assessment,
+        changes=diff(before, snapshot(assessment, [*ASSESSMENT_FIELDS, "status"])),
+        scope=("reviews.review", review.pk),
+    )
+    return assessment
+
+
+@transaction.atomic
+def proposal_add(*, actor, assessment: Assessment, clause: Clause, text: str) -> AmendmentProposal:
+    """A proposal to amend a clause of the regulation under review."""
+    _writable(actor, assessment.review, assessment.unit)
+    text = nfc(text)
+    errors = {}
+    if clause.article.chapter.regulation_id != assessment.review.regulation_id:
+        errors["clause"] = _("Khoản này không thuộc quy chế đang sơ kết, tổng kết.")
+    if not text:
+        errors["text"] = _("Cần nêu nội dung đề xuất sửa đổi.")
+    if errors:
+        raise ServiceError(errors)
+    proposal = AmendmentProposal.objects.create(assessment=assessment, clause=clause, text=text)
+    audit_record(actor=actor, action="proposal.add", obj=proposal, changes=snapshot(proposal))
+    return proposal
+
+
+@transaction.atomic
+def assessment_remind(*, actor, review: Review, unit: Unit) -> Assessment:
+    """The secretariat reminds a unit that has not submitted."""
+    review = _open_review_for_change(actor, review)
+    if not expected_units(review).filter(pk=unit.pk).exists():
+        raise policy.NotFound
+    assessment, _created = Assessment.objects.get_or_create(review=review, unit=unit)
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        raise ServiceError(_("Đơn vị đã gửi báo cáo."))
+    assessment.reminded_at = timezone.now()
+    assessment.save(update_fields=["reminded_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="assessment.remind",
+        obj=assessment,
+        changes={"reminded_at": assessment.reminded_at},
+        scope=("reviews.review", review.pk),
+    )
+    return assessment
+
+
+CONFERENCE_FIELDS = ("held_on", "place", "chairs", "participants", "conclusions")
+
+
+@transaction.atomic
+def conference_save(*, actor, review: Review, **fields) -> Conference:
+    """Record the review conference: date, place, chairs, participants, conclusions."""
+    review = _open_review_for_change(actor, review)
+    errors = {}
+    if not fields.get("held_on"):
+        errors["held_on"] = _("Cần nhập ngày tổ chức hội nghị.")
+    elif fields["held_on"] < review.period_to:
+        errors["held_on"] = _("Hội nghị tổ chức sau khi kết thúc kỳ sơ kết, tổng kết.")
+    if not nfc(fields.get("place") or ""):
+        errors["place"] = _("Cần nhập địa điểm.")
+    if not nfc(fields.get("chairs") or ""):
+        errors["chairs"] = _("Cần nhập người chủ trì.")
+    if errors:
+        raise ServiceError(errors)
+    conference = Conference.objects.filter(review=review).first() or Conference(review=review)
+    before = snapshot(conference, list(CONFERENCE_FIELDS)) if conference.pk else {}
+    for name in CONFERENCE_FIELDS:
+        value = fields.get(name)
+        setattr(conference, name, nfc(value) if isinstance(value, str) else value)
+    conference.save()
+    audit_record(
+        actor=actor,
+        action="conference.save",
+        obj=conference,
+        changes=diff(before, snapshot(conference, list(CONFERENCE_FIELDS))),
+    )
+    return conference

@@ -12,4 +12,13 @@ urlpatterns = [
     path("reviews/<int:pk>/chart.svg", views.ReviewChartView.as_view(), name="chart"),
     path("reviews/<int:pk>/recompute/", views.ReviewRecomputeView.as_view(), name="recompute"),
     path("reviews/<int:pk>/close/", views.ReviewCloseView.as_view(), name="close"),
+    path("reviews/<int:pk>/conference/", views.ConferenceView.as_view(), name="conference"),
+    path(
+        "reviews/<int:pk>/units/<int:unit_pk>/", views.AssessmentView.as_view(), name="assessment"
+    ),
+    path(
+        "reviews/<int:pk>/units/<int:unit_pk>/remind/",
+        views.AssessmentRemindView.as_view(),
+        name="assessment-remind",
+    ),
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from phoihop.accounts.choices import AGGREGATE_ROLES
+from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES
 from phoihop.core import policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
@@ -14,8 +14,15 @@ from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Regulation
 from phoihop.reviews import services
 from phoihop.reviews.charts import bar_chart_svg
-from phoihop.reviews.forms import ReviewForm, StatisticsForm
-from phoihop.reviews.models import Review
+from phoihop.reviews.choices import ReviewStatus
+from phoihop.reviews.forms import (
+    AssessmentForm,
+    ConferenceForm,
+    ProposalForm,
+    ReviewForm,
+    StatisticsForm,
+)
+from phoihop.reviews.models import Assessment, Conference, Review
 from phoihop.reviews.statistics import compute_statistics
 
 
@@ -106,10 +113,16 @@ class ReviewChartView(LoginRequiredMixin, View):
 class ReviewListView(LoginRequiredMixin, View):
     def get(self, request):
         reviews = policy.restrict(Review.objects.all(), request.user).select_related("regulation")
+        # A unit's members reach the open reviews their unit owes an assessment to.
+        owed = []
+        if request.user.role in CASEWORK_ROLES and request.user.unit_id:
+            owed = Review.objects.filter(
+                status=ReviewStatus.OPEN, regulation__parties=request.user.agency_id
+            ).select_related("regulation")
         return render(
             request,
             "reviews/review_list.html",
-            {"reviews": reviews, "may_manage": services.may_manage(request.user)},
+            {"reviews": reviews, "owed": owed, "may_manage": services.may_manage(request.user)},
         )
 
 
@@ -163,8 +176,161 @@ class ReviewDetailView(LoginRequiredMixin, View):
                 "kinds": dict(CategoryKind.choices),
                 "empty": not stats.get("dossiers_opened") and not stats.get("dossiers_resolved"),
                 "may_manage": services.may_manage(request.user) and not review.is_closed,
+                "units": _unit_rows(review),
+                "conference": Conference.objects.filter(review=review).first(),
+                "conference_form": _conference_form(review),
             },
         )
+
+
+def _unit_rows(review):
+    """Each unit that owes an assessment, with where it stands."""
+    assessments = {a.unit_id: a for a in Assessment.objects.filter(review=review)}
+    return [(unit, assessments.get(unit.pk)) for unit in services.expected_units(review)]
+
+
+def _conference_form(review, data=None):
+    conference = Conference.objects.filter(review=review).first()
+    initial = (
+        {name: getattr(conference, name) for name in services.CONFERENCE_FIELDS}
+        if conference
+        else {}
+    )
+    return ConferenceForm(data, initial=initial)
+
+
+class AssessmentView(LoginRequiredMixin, View):
+    """A unit's assessment: its members write it; the secretariat, leaders and oversight read it."""
+
+    def _load(self, request, pk, unit_pk):
+        review = services.review_for_unit_member(request.user, pk)
+        unit = services.expected_units(review).filter(pk=unit_pk).first()
+        if unit is None:
+            raise policy.NotFound
+        may_write = (
+            not review.is_closed
+            and request.user.role in CASEWORK_ROLES
+            and request.user.unit_id == unit.pk
+        )
+        if not may_write and not request.user.reads_whole_figures:
+            raise policy.NotFound
+        assessment = Assessment.objects.filter(review=review, unit=unit).first()
+        return review, unit, assessment, may_write
+
+    def _render(
+        self,
+        request,
+        review,
+        unit,
+        assessment,
+        may_write,
+        form=None,
+        proposal_form=None,
+        status=200,
+    ):
+        initial = (
+            {f: getattr(assessment, f) for f in services.ASSESSMENT_FIELDS} if assessment else {}
+        )
+        return render(
+            request,
+            "reviews/assessment.html",
+            {
+                "review": review,
+                "unit": unit,
+                "assessment": assessment,
+                "may_write": may_write,
+                "form": form or AssessmentForm(initial=initial),
+                "proposal_form": proposal_form or ProposalForm(regulation=review.regulation),
+                "proposals": assessment.proposals.select_related("clause__article")
+                if assessment
+                else [],
+            },
+            status=status,
+        )
+
+    def get(self, request, pk, unit_pk):
+        return self._render(request, *self._load(request, pk, unit_pk))
+
+    def post(self, request, pk, unit_pk):
+        review, unit, assessment, may_write = self._load(request, pk, unit_pk)
+        if not may_write:
+            raise policy.NotFound
+        if "clause" in request.POST:
+            return self._add_proposal(request, review, unit, assessment)
+        form = AssessmentForm(request.POST)
+        if form.is_valid():
+            try:
+                services.assessment_save(
+                    actor=request.user,
+                    review=review,
+                    unit=unit,
+                    submit="submit" in request.POST,
+                    **form.cleaned_data,
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã lưu báo cáo của đơn vị."))
+                return redirect("reviews:assessment", pk=review.pk, unit_pk=unit.pk)
+        return self._render(request, review, unit, assessment, may_write, form=form, status=400)
+
+    def _add_proposal(self, request, review, unit, assessment):
+        form = ProposalForm(request.POST, regulation=review.regulation)
+        if form.is_valid():
+            try:
+                if assessment is None:
+                    assessment = services.assessment_save(
+                        actor=request.user, review=review, unit=unit
+                    )
+                services.proposal_add(
+                    actor=request.user, assessment=assessment, **form.cleaned_data
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã ghi đề xuất sửa đổi."))
+                return redirect("reviews:assessment", pk=review.pk, unit_pk=unit.pk)
+        return self._render(request, review, unit, assessment, True, proposal_form=form, status=400)
+
+
+class AssessmentRemindView(LoginRequiredMixin, View):
+    def post(self, request, pk, unit_pk):
+        review = policy.get_or_404(Review.objects.all(), request.user, policy.CHANGE, pk=pk)
+        unit = services.expected_units(review).filter(pk=unit_pk).first()
+        if unit is None:
+            raise policy.NotFound
+        try:
+            services.assessment_remind(actor=request.user, review=review, unit=unit)
+        except ServiceError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã nhắc %(unit)s.") % {"unit": unit})
+        return redirect(review)
+
+
+class ConferenceView(LoginRequiredMixin, View):
+    def post(self, request, pk):
+        review = policy.get_or_404(Review.objects.all(), request.user, policy.CHANGE, pk=pk)
+        form = _conference_form(review, request.POST)
+        if form.is_valid():
+            try:
+                services.conference_save(actor=request.user, review=review, **form.cleaned_data)
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã ghi thông tin hội nghị."))
+                return redirect(review)
+        messages.error(
+            request,
+            _("Thông tin hội nghị chưa hợp lệ: %(e)s")
+            % {
+                "e": "; ".join(
+                    f"{form.fields[k].label}: {' '.join(v)}" if k in form.fields else " ".join(v)
+                    for k, v in form.errors.items()
+                )
+            },
+        )
+        return redirect(review)
 
 
 class _ReviewActionView(LoginRequiredMixin, View):
