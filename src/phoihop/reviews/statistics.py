@@ -9,8 +9,22 @@ The counts follow the definitions a review conference uses:
 * a person is *verified* when a verification request about them was answered
   "clarified" within the period; each person counts once, however many answers.
 
+Resolved dossiers are also counted by the quarter and by the month of their end
+date (`by_quarter`, `by_month`). Timeliness (`timeliness`) looks at deadlines that
+fall in the period:
+
+* a task counts when its due date (set from the clause's working-day deadline when
+  the dossier is opened, or given when the task is added) falls in the period; it
+  is *on time* when done on or before that date, *late* when done after it, and
+  *open overdue* when not done and due before the period's end (or before today,
+  when the period reaches past today);
+* a verification request counts when its reply deadline falls in the period; it is
+  *on time* when answered on or before that date, *late* when answered after it.
+
 The period is inclusive at both ends. Every figure is one aggregate query over
 the dossiers the actor may aggregate (the access policy's "aggregate" action).
+The result holds only JSON types (str, int, float, None, lists and dicts): it is
+frozen as it stands into a review's JSON field.
 """
 
 from __future__ import annotations
@@ -18,13 +32,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
+from django.utils import timezone
 
 from phoihop.accounts.choices import AgencyKind
 from phoihop.core import policy
 from phoihop.dossiers.choices import DossierStatus
-from phoihop.dossiers.models import Dossier
+from phoihop.dossiers.models import Dossier, Task
 from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Regulation
 from phoihop.subjects.choices import VerificationOutcome
@@ -34,6 +49,14 @@ from phoihop.subjects.models import Verification
 def _rows(queryset, keys: dict[str, str]) -> list[dict[str, Any]]:
     """Rename ORM value keys to the stable output keys."""
     return [{out: row[src] for out, src in keys.items()} | {"count": row["n"]} for row in queryset]
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
 
 
 def compute_statistics(
@@ -70,15 +93,32 @@ def compute_statistics(
         ),
     )
 
-    verifications = Verification.objects.filter(
-        dossier__in=dossiers.values("pk"), answered_on__gte=date_from, answered_on__lte=date_to
+    # Tasks whose deadline falls in the period; "open overdue" is judged at the period's
+    # end, or today when the period reaches past today.
+    overdue_before = min(date_to, _today())
+    due_in_period = Q(due_on__gte=date_from, due_on__lte=date_to)
+    tasks = Task.objects.filter(due_in_period, dossier__in=dossiers.values("pk")).aggregate(
+        due=Count("pk"),
+        on_time=Count("pk", filter=Q(done_on__lte=F("due_on"))),
+        late=Count("pk", filter=Q(done_on__gt=F("due_on"))),
+        open_overdue=Count("pk", filter=Q(done_on__isnull=True, due_on__lt=overdue_before)),
     )
-    clarified = verifications.filter(outcome=VerificationOutcome.CLARIFIED)
-    verification_counts = verifications.aggregate(
-        answered=Count("pk"),
-        clarified=Count("pk", filter=Q(outcome=VerificationOutcome.CLARIFIED)),
-        subjects=Count("subject", filter=Q(outcome=VerificationOutcome.CLARIFIED), distinct=True),
+
+    # One pass over the requests either answered or due in the period: the answered
+    # figures and the timeliness figures are conditional counts of the same scan.
+    answered_q = Q(answered_on__gte=date_from, answered_on__lte=date_to)
+    clarified_q = answered_q & Q(outcome=VerificationOutcome.CLARIFIED)
+    verification_counts = Verification.objects.filter(
+        answered_q | due_in_period, dossier__in=dossiers.values("pk")
+    ).aggregate(
+        answered=Count("pk", filter=answered_q),
+        clarified=Count("pk", filter=clarified_q),
+        subjects=Count("subject", filter=clarified_q, distinct=True),
+        due=Count("pk", filter=due_in_period),
+        on_time=Count("pk", filter=due_in_period & Q(answered_on__lte=F("due_on"))),
+        late=Count("pk", filter=due_in_period & Q(answered_on__gt=F("due_on"))),
     )
+    clarified = Verification.objects.filter(clarified_q, dossier__in=dossiers.values("pk"))
 
     by_category = _rows(
         ended.values("category__code", "category__name", "category__kind", "status")
@@ -131,6 +171,33 @@ def compute_statistics(
         .order_by("-n", "requested_of__code"),
         {"agency": "requested_of__code", "name": "requested_of__name"},
     )
+    by_quarter = _rows(
+        resolved.annotate(year=ExtractYear("resolved_on"), quarter=ExtractQuarter("resolved_on"))
+        .values("year", "quarter")
+        .annotate(n=Count("pk"))
+        .order_by("year", "quarter"),
+        {"year": "year", "quarter": "quarter"},
+    )
+    by_month = _rows(
+        resolved.annotate(year=ExtractYear("resolved_on"), month=ExtractMonth("resolved_on"))
+        .values("year", "month")
+        .annotate(n=Count("pk"))
+        .order_by("year", "month"),
+        {"year": "year", "month": "month"},
+    )
+    timeliness = {
+        "tasks_due": tasks["due"],
+        "tasks_on_time": tasks["on_time"],
+        "tasks_late": tasks["late"],
+        "tasks_open_overdue": tasks["open_overdue"],
+        "tasks_on_time_share": _share(tasks["on_time"], tasks["due"]),
+        "verifications_due": verification_counts["due"],
+        "verifications_on_time": verification_counts["on_time"],
+        "verifications_late": verification_counts["late"],
+        "verifications_on_time_share": _share(
+            verification_counts["on_time"], verification_counts["due"]
+        ),
+    }
     status_labels = dict(DossierStatus.choices)
     for row in by_category + by_lead_agency + by_outcome:
         row["status_label"] = str(status_labels.get(row["status"], row["status"]))
@@ -152,5 +219,8 @@ def compute_statistics(
         "by_outcome": by_outcome,
         "by_counterpart": by_counterpart,
         "by_year": by_year,
+        "by_quarter": by_quarter,
+        "by_month": by_month,
         "subjects_verified_by_agency": verified_by_agency,
+        "timeliness": timeliness,
     }
