@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "phoihop.dossiers",
     "phoihop.subjects",
     "phoihop.reviews",
+    "phoihop.awards",
     "phoihop.demo",
 ]
 
