@@ -151,6 +151,9 @@ def child(runs: int) -> None:
     from phoihop.core.policy import SYSTEM
     from phoihop.dossiers.models import Dossier
     from phoihop.regulations.models import Regulation
+    from phoihop.reviews import report as review_report
+    from phoihop.reviews.models import Review
+    from phoihop.reviews.services import review_open
     from phoihop.reviews.statistics import compute_statistics
 
     officer = User.objects.get(username="ca.canbo")
@@ -209,6 +212,12 @@ def child(runs: int) -> None:
         "WHERE d.status = 'resolved' AND d.resolved_on BETWEEN %s AND %s "
         "AND c.regulation_id = %s GROUP BY c.kind"
     )
+    # The review of the period (the demo's, or one opened once and kept), for its report.
+    review = Review.objects.filter(
+        regulation=regulation, period_from=PERIOD[0], period_to=PERIOD[1]
+    ).order_by("pk").first() or review_open(
+        actor=SYSTEM, regulation=regulation, date_from=PERIOD[0], date_to=PERIOD[1]
+    )
     filtered = "/dossiers/?q=bien+gioi&status=resolved"
     by_reference = f"/dossiers/?q={reference}"
     rows = [
@@ -218,6 +227,16 @@ def child(runs: int) -> None:
                 actor=SYSTEM, date_from=PERIOD[0], date_to=PERIOD[1], regulation=regulation
             ),
             raw(stats_floor, [PERIOD[0], PERIOD[1], regulation.pk]),
+        ),
+        (
+            "Báo cáo sơ kết DOCX (reviews/report.py)",
+            lambda: review_report.render(review, "docx"),
+            None,
+        ),
+        (
+            "Báo cáo sơ kết PDF (reviews/report.py)",
+            lambda: review_report.render(review, "pdf"),
+            None,
         ),
         ("Trang danh sách hồ sơ /dossiers/", get("/dossiers/"), raw(first_page)),
         (f"Danh sách có lọc và tìm {filtered}", get(filtered), None),

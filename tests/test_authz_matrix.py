@@ -92,6 +92,23 @@ def _review(s):
     )
 
 
+def _nomination(s):
+    """A nomination of the lead officer (the nominee reads it), opened on first use."""
+    from phoihop.awards.models import Nomination
+    from phoihop.awards.services import nomination_create
+    from phoihop.core.policy import SYSTEM
+
+    return Nomination.objects.first() or nomination_create(
+        actor=SYSTEM,
+        review=_review(s),
+        kind="individual",
+        nominee_user=s.world.officer_a,
+        awarding_agency=s.world.a,
+        reason="Thành tích phối hợp",
+        evidence=[s.dossier],
+    )
+
+
 def _pk(attr: str) -> Callable[[Any], dict]:
     return lambda s: {"pk": getattr(s, attr).pk}
 
@@ -195,6 +212,12 @@ EXPECTED: dict[str, Route] = {
     "reviews:create": Route(_row(LOGIN, *[404] * SIGNED_IN)),
     "reviews:detail": Route(WHOLE_FIGURES, lambda s: {"pk": _review(s).pk}, dossier_scoped=False),
     "reviews:chart": Route(WHOLE_FIGURES, lambda s: {"pk": _review(s).pk}, dossier_scoped=False),
+    "reviews:report-docx": Route(
+        WHOLE_FIGURES, lambda s: {"pk": _review(s).pk}, dossier_scoped=False
+    ),
+    "reviews:report-pdf": Route(
+        WHOLE_FIGURES, lambda s: {"pk": _review(s).pk}, dossier_scoped=False
+    ),
     "reviews:recompute": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
     "reviews:close": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
     "reviews:conference": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
@@ -208,6 +231,20 @@ EXPECTED: dict[str, Route] = {
     "reviews:assessment-remind": Route(
         POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk, "unit_pk": s.world.unit_a.pk}
     ),
+    # commendations: proposed by leaders (and the secretariat) from a review they may read
+    "awards:create": Route(
+        _row(LOGIN, 404, 404, 200, 404, 404, 404, 404),
+        query=lambda s: f"review={_review(s).pk}",
+        dossier_scoped=False,
+    ),
+    "awards:detail": Route(
+        _row(LOGIN, 200, 404, 200, 404, 404, 200, 404),
+        lambda s: {"pk": _nomination(s).pk},
+        dossier_scoped=False,
+    ),
+    "awards:council": Route(POST_ONLY_PAGE, lambda s: {"pk": _nomination(s).pk}),
+    "awards:consent": Route(POST_ONLY_PAGE, lambda s: {"pk": _nomination(s).pk}),
+    "awards:decide": Route(POST_ONLY_PAGE, lambda s: {"pk": _nomination(s).pk}),
     # statistics: every signed-in user, over what they may aggregate
     "reviews:statistics": Route(PAGE, query=lambda s: "date_from=01/01/2010&date_to=31/12/2010"),
     "reviews:statistics-chart": Route(

@@ -157,3 +157,53 @@ def test_a_discipline_flag_opened_before_the_decision_stops_it(setting):
             decision_number="14/QĐ-CAT",
             decision_date=dt.date(2011, 12, 2),
         )
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+def test_a_leader_nominates_from_the_page_naming_the_evidence_by_reference(setting, client):
+    from django.urls import reverse
+
+    from tests.web_fixtures import login
+
+    login(client, setting.leader_a)
+    url = reverse("awards:create") + f"?review={setting.review.pk}"
+    data = {
+        "review": setting.review.pk,
+        "kind": "individual",
+        "nominee_user": setting.officer_a.pk,
+        "nominee_unit": "",
+        "awarding_agency": setting.a.pk,
+        "reason": "Thành tích xuất sắc",
+        "evidence": f"{setting.shared.reference}, HS-1999-999999",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert "HS-1999-999999" in refused.content.decode()
+    assert not Nomination.objects.exists()
+    data["evidence"] = setting.shared.reference.lower()
+    response = client.post(url, data)
+    nomination = Nomination.objects.get()
+    assert response["Location"] == nomination.get_absolute_url()
+    page = client.get(setting.review.get_absolute_url()).content.decode()
+    assert "Thành tích" in client.get(nomination.get_absolute_url()).content.decode()
+    assert str(setting.officer_a) in page
+
+
+def test_the_council_and_the_head_act_from_the_nomination_page(setting, client):
+    from django.urls import reverse
+
+    from tests.web_fixtures import login
+
+    nomination = _nominate(setting)
+    login(client, setting.secretariat)
+    client.post(reverse("awards:council", args=[nomination.pk]), {"recommend": "1", "note": ""})
+    login(client, setting.leader_a)
+    client.post(
+        reverse("awards:decide", args=[nomination.pk]),
+        {"approve": "1", "decision_number": "25/QĐ-CAT", "decision_date": "02/12/2011"},
+    )
+    nomination.refresh_from_db()
+    assert (nomination.status, nomination.decision_number) == ("approved", "25/QĐ-CAT")
+    assert nomination.decision_date == dt.date(2011, 12, 2)

@@ -266,3 +266,24 @@ def test_chinese_resident_ids_carry_the_birth_date_sex_and_check_digit(demo, db)
         dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
         assert int(number[16]) % 2 == (1 if person.sex == Sex.MALE else 0), number
         assert number[17] == _iso7064_mod_11_2(number[:17]), number
+
+
+def test_the_2011_review_holds_the_figures_the_conference_and_the_awards(demo, db):
+    from phoihop.awards.models import Nomination
+    from phoihop.reviews.models import Review
+
+    review = Review.objects.get()
+    assert (
+        review.statistics["joint_criminal_cases_cleared"],
+        review.statistics["border_incidents_resolved"],
+        review.statistics["subjects_verified"],
+    ) == (21, 76, 166)
+    assert review.is_closed and review.conference.held_on == TO
+    assert review.assessments.filter(status="submitted").count() == 2
+    awards = Nomination.objects.filter(review=review, status="approved")
+    assert awards.count() == 4
+    assert set(awards.values_list("awarding_agency__code", flat=True)) == {
+        "cat-hagiang",
+        "sngv-hagiang",
+    }
+    assert all(n.decision_number and n.decision_date == TO for n in awards)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("subjects/", include("phoihop.subjects.urls")),
     path("regulations/", include("phoihop.regulations.urls")),
     path("", include("phoihop.reviews.urls")),
+    path("awards/", include("phoihop.awards.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("phoihop.api_urls")),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

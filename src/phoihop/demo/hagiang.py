@@ -38,7 +38,7 @@ from phoihop.dossiers.choices import CopyKind, DossierStatus, MessageDirection
 from phoihop.dossiers.models import Dossier
 from phoihop.regulations import services as regulation_services
 from phoihop.regulations.choices import CategoryKind, RegulationStatus
-from phoihop.regulations.models import Category, CrimeType, Regulation
+from phoihop.regulations.models import Category, CrimeType, Regulation, Responsibility
 from phoihop.subjects import services as subject_services
 from phoihop.subjects.choices import (
     AccessKind,
@@ -1024,6 +1024,120 @@ def _handling(w: _World) -> None:
         )
 
 
+REVIEW_2011_ASSESSMENTS = {
+    "canh-sat-hinh-su": {
+        "results": (
+            "Chủ trì cùng Công an châu Văn Sơn điều tra các vụ giết người, chiếm đoạt trẻ em và "
+            "mua bán người qua biên giới; phối hợp Sở Ngoại vụ trao đổi văn bản với phía bạn."
+        ),
+        "shortcomings": "Một số yêu cầu xác minh gửi phía bạn trả lời chậm so với thời hạn.",
+        "causes": "Thiếu cán bộ thông thạo tiếng Trung; kênh trao đổi trực tiếp còn hạn chế.",
+        "lessons": "Trao đổi sớm qua đầu mối, thống nhất nội dung trước khi gửi phía bạn.",
+        "directions": "Duy trì giao ban định kỳ với Sở Ngoại vụ và Công an châu Văn Sơn.",
+    },
+    "lanh-su": {
+        "results": (
+            "Phối hợp xác minh nhân thân công dân hai bên, bảo hộ công dân và giải quyết các vụ "
+            "việc lãnh sự phát sinh trên tuyến biên giới."
+        ),
+        "shortcomings": "Hồ sơ xác minh một số trường hợp chưa đầy đủ giấy tờ.",
+        "causes": "Người dân vùng biên thiếu giấy tờ tùy thân; địa danh hai bên ghi khác nhau.",
+        "lessons": "Thống nhất cách ghi tên, địa danh theo chữ Hán và âm Hán Việt.",
+        "directions": "Rút ngắn thời hạn trả lời xác minh; cập nhật danh sách đầu mối hai bên.",
+    },
+}
+
+REVIEW_2011_AWARDS = [
+    # kind, nominee (username or unit code), agency code, decision number
+    ("collective", "canh-sat-hinh-su", "cat-hagiang", "1520/QĐ-CAT"),
+    ("individual", "ca.canbo", "cat-hagiang", "1521/QĐ-CAT"),
+    ("collective", "lanh-su", "sngv-hagiang", "86/QĐ-SNgV"),
+    ("individual", "sngv.canbo", "sngv-hagiang", "87/QĐ-SNgV"),
+]
+
+
+def _review_2011(w: _World) -> None:
+    """The 2 December 2011 review: frozen figures, the units' parts, the conference, the awards.
+
+    Built by query, not by the random generator: the figures stay as they are.
+    """
+    from phoihop.awards import services as award_services
+    from phoihop.reviews import services as review_services
+
+    regulation = Regulation.objects.get(code=reg.CODE)
+    review = review_services.review_open(
+        actor=SYSTEM,
+        regulation=regulation,
+        date_from=PERIOD_FROM,
+        date_to=PERIOD_TO,
+        title="Sơ kết 3 năm (2008 – 2011) thực hiện Quy chế phối hợp giữa Công an tỉnh và Sở Ngoại vụ",
+    )
+    units = {u.code: u for u in Unit.objects.filter(agency__in=[w.ca, w.nv])}
+    for code, fields in REVIEW_2011_ASSESSMENTS.items():
+        review_services.assessment_save(
+            actor=SYSTEM, review=review, unit=units[code], submit=True, **fields
+        )
+    assessment = review.assessments.get(unit=units["canh-sat-hinh-su"])
+    clause = (
+        Responsibility.objects.filter(clause__article__chapter__regulation=regulation)
+        .select_related("clause")
+        .order_by("clause__article__number", "clause__number")
+        .first()
+        .clause
+    )
+    review_services.proposal_add(
+        actor=SYSTEM,
+        assessment=assessment,
+        clause=clause,
+        text="Rút ngắn thời hạn trả lời xác minh, quy định rõ đầu mối tiếp nhận ở mỗi bên.",
+    )
+    review_services.conference_save(
+        actor=SYSTEM,
+        review=review,
+        held_on=PERIOD_TO,
+        place="Hội trường Công an tỉnh Hà Giang",
+        chairs="Giám đốc Công an tỉnh Hà Giang\nGiám đốc Sở Ngoại vụ tỉnh Hà Giang",
+        participants="Lãnh đạo hai ngành và các phòng nghiệp vụ liên quan",
+        conclusions=(
+            "Hai ngành thống nhất đánh giá kết quả 3 năm thực hiện quy chế, rút kinh nghiệm những "
+            "điểm còn bất cập, sửa đổi các điều khoản cho phù hợp thực tế và ký kết quy chế "
+            "phối hợp mới cho giai đoạn tiếp theo."
+        ),
+    )
+    evidence = {
+        agency.pk: list(
+            Dossier.objects.filter(
+                parties__agency=agency,
+                status=DossierStatus.RESOLVED,
+                resolved_on__range=(PERIOD_FROM, PERIOD_TO),
+                classification__lt=Classification.TUYET_MAT,
+            ).order_by("resolved_on", "pk")[:5]
+        )
+        for agency in (w.ca, w.nv)
+    }
+    for kind, nominee, agency_code, number in REVIEW_2011_AWARDS:
+        agency = w.agencies[agency_code]
+        nomination = award_services.nomination_create(
+            actor=SYSTEM,
+            review=review,
+            kind=kind,
+            nominee_user=w.users[nominee] if kind == "individual" else None,
+            nominee_unit=units[nominee] if kind == "collective" else None,
+            awarding_agency=agency,
+            reason="Có thành tích xuất sắc trong thực hiện Quy chế phối hợp 3 năm (2008 – 2011).",
+            evidence=evidence[agency.pk],
+        )
+        award_services.nomination_council(actor=SYSTEM, nomination=nomination, recommend=True)
+        award_services.nomination_decide(
+            actor=SYSTEM,
+            nomination=nomination,
+            approve=True,
+            decision_number=number,
+            decision_date=PERIOD_TO,
+        )
+    review_services.review_close(actor=SYSTEM, review=review)
+
+
 @transaction.atomic
 def load(seed: int = SEED) -> dict[str, int]:
     """Load the demo into an empty database; returns what was created."""
@@ -1044,6 +1158,7 @@ def load(seed: int = SEED) -> dict[str, int]:
     _delegations_and_consular(w)
     _recent(w)
     _handling(w)
+    _review_2011(w)
     from phoihop.subjects.models import Subject, Verification
 
     return {

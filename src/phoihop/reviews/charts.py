@@ -14,8 +14,16 @@ from matplotlib.figure import Figure
 plt.rcParams["svg.fonttype"] = "none"  # keep text as text: Vietnamese stays searchable
 
 
-def bar_chart_svg(labels: list[str], values: list[int], title: str) -> bytes:
-    """A horizontal bar chart as SVG bytes."""
+def category_totals(stats: dict) -> list[tuple[str, int]]:
+    """Resolved dossiers by category name, largest first: what the chart draws."""
+    totals: dict[str, int] = {}
+    for row in stats.get("by_category", []):
+        if row["status"] == "resolved":
+            totals[row["name"]] = totals.get(row["name"], 0) + row["count"]
+    return sorted(totals.items(), key=lambda kv: -kv[1])
+
+
+def _bar_chart(labels: list[str], values: list[int], title: str) -> Figure:
     height = max(2.0, 0.45 * len(labels) + 1.0)
     fig = Figure(figsize=(7.5, height), dpi=100)
     ax = fig.subplots()
@@ -28,6 +36,18 @@ def bar_chart_svg(labels: list[str], values: list[int], title: str) -> bytes:
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.12)
     fig.tight_layout()
+    return fig
+
+
+def bar_chart_svg(labels: list[str], values: list[int], title: str) -> bytes:
+    """A horizontal bar chart as SVG bytes."""
     out = io.BytesIO()
-    fig.savefig(out, format="svg", metadata={"Date": None})
+    _bar_chart(labels, values, title).savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def bar_chart_png(labels: list[str], values: list[int], title: str, dpi: int = 200) -> bytes:
+    """The same chart as PNG bytes, for the DOCX and PDF reports."""
+    out = io.BytesIO()
+    _bar_chart(labels, values, title).savefig(out, format="png", dpi=dpi)
     return out.getvalue()

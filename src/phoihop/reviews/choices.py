@@ -25,6 +25,19 @@ HEADLINE_KEYS = (
     "verifications_clarified",
 )
 
+# How the page and the report name them.
+HEADLINE_LABELS = {
+    "joint_criminal_cases_cleared": _("Vụ án hình sự phối hợp đã làm rõ"),
+    "border_incidents_resolved": _("Vụ việc biên giới đã giải quyết"),
+    "subjects_verified": _("Đối tượng đã trao đổi, xác minh làm rõ"),
+    "dossiers_opened": _("Hồ sơ mở trong kỳ"),
+    "dossiers_resolved": _("Hồ sơ đã giải quyết"),
+    "dossiers_closed_no_result": _("Hồ sơ đóng, không có kết quả"),
+    "dossiers_open_at_end": _("Hồ sơ còn mở cuối kỳ"),
+    "verifications_answered": _("Yêu cầu xác minh đã được trả lời"),
+    "verifications_clarified": _("Yêu cầu xác minh đã làm rõ"),
+}
+
 
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", _("Bản nháp")

@@ -10,6 +10,14 @@ urlpatterns = [
     path("reviews/new/", views.ReviewCreateView.as_view(), name="create"),
     path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="detail"),
     path("reviews/<int:pk>/chart.svg", views.ReviewChartView.as_view(), name="chart"),
+    path(
+        "reviews/<int:pk>/report.docx",
+        views.ReviewReportView.as_view(fmt="docx"),
+        name="report-docx",
+    ),
+    path(
+        "reviews/<int:pk>/report.pdf", views.ReviewReportView.as_view(fmt="pdf"), name="report-pdf"
+    ),
     path("reviews/<int:pk>/recompute/", views.ReviewRecomputeView.as_view(), name="recompute"),
     path("reviews/<int:pk>/close/", views.ReviewCloseView.as_view(), name="close"),
     path("reviews/<int:pk>/conference/", views.ConferenceView.as_view(), name="conference"),

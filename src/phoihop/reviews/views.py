@@ -3,18 +3,18 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES
+from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES, Role
 from phoihop.core import policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
 from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Regulation
-from phoihop.reviews import services
+from phoihop.reviews import report, services
 from phoihop.reviews.charts import bar_chart_svg
-from phoihop.reviews.choices import ReviewStatus
+from phoihop.reviews.charts import category_totals as _category_totals
+from phoihop.reviews.choices import HEADLINE_LABELS, ReviewStatus
 from phoihop.reviews.forms import (
     AssessmentForm,
     ConferenceForm,
@@ -49,14 +49,6 @@ def _stats(request, form):
         date_to=data["date_to"],
         regulation=data["regulation"],
     )
-
-
-def _category_totals(stats) -> list[tuple[str, int]]:
-    totals: dict[str, int] = {}
-    for row in stats["by_category"]:
-        if row["status"] == "resolved":
-            totals[row["name"]] = totals.get(row["name"], 0) + row["count"]
-    return sorted(totals.items(), key=lambda kv: -kv[1])
 
 
 class StatisticsView(LoginRequiredMixin, View):
@@ -108,6 +100,19 @@ class ReviewChartView(LoginRequiredMixin, View):
     def get(self, request, pk):
         review = policy.get_or_404(Review.objects.all(), request.user, pk=pk)
         return _chart_response(_category_totals(review.statistics))
+
+
+class ReviewReportView(LoginRequiredMixin, View):
+    """The review's report (Decree 30/2020 layout) as DOCX or PDF, for its readers."""
+
+    fmt = "pdf"
+
+    def get(self, request, pk):
+        review = policy.get_or_404(Review.objects.select_related("regulation"), request.user, pk=pk)
+        content, content_type, filename = report.render(review, self.fmt)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
 
 class ReviewListView(LoginRequiredMixin, View):
@@ -179,8 +184,19 @@ class ReviewDetailView(LoginRequiredMixin, View):
                 "units": _unit_rows(review),
                 "conference": Conference.objects.filter(review=review).first(),
                 "conference_form": _conference_form(review),
+                "nominations": _nominations(request, review),
+                "may_nominate": request.user.role in (Role.LEADER, Role.SECRETARIAT)
+                and not review.is_closed,
             },
         )
+
+
+def _nominations(request, review):
+    from phoihop.awards.models import Nomination
+
+    return policy.restrict(Nomination.objects.filter(review=review), request.user).select_related(
+        "nominee_user", "nominee_unit", "awarding_agency"
+    )
 
 
 def _unit_rows(review):
@@ -353,16 +369,3 @@ class ReviewCloseView(_ReviewActionView):
     def perform(self, request, review):
         services.review_close(actor=request.user, review=review)
         messages.success(request, _("Đã kết thúc đợt; số liệu không còn thay đổi."))
-
-
-HEADLINE_LABELS = {
-    "joint_criminal_cases_cleared": _lazy("Vụ án hình sự phối hợp đã làm rõ"),
-    "border_incidents_resolved": _lazy("Vụ việc biên giới đã giải quyết"),
-    "subjects_verified": _lazy("Đối tượng đã trao đổi, xác minh làm rõ"),
-    "dossiers_opened": _lazy("Hồ sơ mở trong kỳ"),
-    "dossiers_resolved": _lazy("Hồ sơ đã giải quyết"),
-    "dossiers_closed_no_result": _lazy("Hồ sơ đóng, không có kết quả"),
-    "dossiers_open_at_end": _lazy("Hồ sơ còn mở cuối kỳ"),
-    "verifications_answered": _lazy("Yêu cầu xác minh đã được trả lời"),
-    "verifications_clarified": _lazy("Yêu cầu xác minh đã làm rõ"),
-}

@@ -6,65 +6,234 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_user_session_generation'),
-        ('dossiers', '0005_timeline_classification'),
-        ('reviews', '0002_assessments_conference'),
+        ("accounts", "0002_user_session_generation"),
+        ("dossiers", "0005_timeline_classification"),
+        ("reviews", "0002_assessments_conference"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DisciplineFlag',
+            name="DisciplineFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('reason', models.CharField(max_length=500, verbose_name='nội dung')),
-                ('opened_on', models.DateField(verbose_name='ngày mở')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='ngày kết thúc')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='discipline_flags', to='accounts.unit', verbose_name='tập thể')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='discipline_flags', to=settings.AUTH_USER_MODEL, verbose_name='cá nhân')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                ("reason", models.CharField(max_length=500, verbose_name="nội dung")),
+                ("opened_on", models.DateField(verbose_name="ngày mở")),
+                (
+                    "closed_on",
+                    models.DateField(blank=True, null=True, verbose_name="ngày kết thúc"),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="discipline_flags",
+                        to="accounts.unit",
+                        verbose_name="tập thể",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="discipline_flags",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cá nhân",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vụ việc kỷ luật đang xem xét',
-                'verbose_name_plural': 'vụ việc kỷ luật đang xem xét',
-                'ordering': ['-opened_on', '-id'],
+                "verbose_name": "vụ việc kỷ luật đang xem xét",
+                "verbose_name_plural": "vụ việc kỷ luật đang xem xét",
+                "ordering": ["-opened_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='tạo lúc')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='cập nhật lúc')),
-                ('kind', models.CharField(choices=[('individual', 'Cá nhân'), ('collective', 'Tập thể')], max_length=16, verbose_name='đối tượng khen')),
-                ('award_type', models.CharField(choices=[('giay_khen', 'Giấy khen')], default='giay_khen', max_length=16, verbose_name='hình thức khen')),
-                ('reason', models.TextField(verbose_name='thành tích')),
-                ('contribution', models.JSONField(default=dict, verbose_name='tóm tắt đóng góp')),
-                ('status', models.CharField(choices=[('proposed', 'Đề nghị'), ('recommended', 'Hội đồng thi đua đề nghị khen'), ('not_recommended', 'Hội đồng thi đua không đề nghị'), ('approved', 'Đã quyết định khen thưởng'), ('refused', 'Không khen thưởng')], default='proposed', max_length=16, verbose_name='tình trạng')),
-                ('council_note', models.CharField(blank=True, max_length=500, verbose_name='ý kiến hội đồng thi đua')),
-                ('partner_consent_at', models.DateTimeField(blank=True, null=True, verbose_name='đồng ý lúc')),
-                ('decision_number', models.CharField(blank=True, max_length=64, verbose_name='số quyết định')),
-                ('decision_date', models.DateField(blank=True, null=True, verbose_name='ngày quyết định')),
-                ('awarding_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards_given', to='accounts.agency', verbose_name='cơ quan khen thưởng')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='người quyết định')),
-                ('evidence', models.ManyToManyField(related_name='+', to='dossiers.dossier', verbose_name='hồ sơ minh chứng')),
-                ('nominee_agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency', verbose_name='cơ quan của người được khen')),
-                ('nominee_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='accounts.unit', verbose_name='tập thể được đề nghị')),
-                ('nominee_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to=settings.AUTH_USER_MODEL, verbose_name='cá nhân được đề nghị')),
-                ('partner_consent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='cơ quan quản lý đồng ý')),
-                ('proposed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to='reviews.review', verbose_name='đợt')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("individual", "Cá nhân"), ("collective", "Tập thể")],
+                        max_length=16,
+                        verbose_name="đối tượng khen",
+                    ),
+                ),
+                (
+                    "award_type",
+                    models.CharField(
+                        choices=[("giay_khen", "Giấy khen")],
+                        default="giay_khen",
+                        max_length=16,
+                        verbose_name="hình thức khen",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="thành tích")),
+                ("contribution", models.JSONField(default=dict, verbose_name="tóm tắt đóng góp")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Đề nghị"),
+                            ("recommended", "Hội đồng thi đua đề nghị khen"),
+                            ("not_recommended", "Hội đồng thi đua không đề nghị"),
+                            ("approved", "Đã quyết định khen thưởng"),
+                            ("refused", "Không khen thưởng"),
+                        ],
+                        default="proposed",
+                        max_length=16,
+                        verbose_name="tình trạng",
+                    ),
+                ),
+                (
+                    "council_note",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="ý kiến hội đồng thi đua"
+                    ),
+                ),
+                (
+                    "partner_consent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="đồng ý lúc"),
+                ),
+                (
+                    "decision_number",
+                    models.CharField(blank=True, max_length=64, verbose_name="số quyết định"),
+                ),
+                (
+                    "decision_date",
+                    models.DateField(blank=True, null=True, verbose_name="ngày quyết định"),
+                ),
+                (
+                    "awarding_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awards_given",
+                        to="accounts.agency",
+                        verbose_name="cơ quan khen thưởng",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="người quyết định",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ManyToManyField(
+                        related_name="+", to="dossiers.dossier", verbose_name="hồ sơ minh chứng"
+                    ),
+                ),
+                (
+                    "nominee_agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.agency",
+                        verbose_name="cơ quan của người được khen",
+                    ),
+                ),
+                (
+                    "nominee_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="accounts.unit",
+                        verbose_name="tập thể được đề nghị",
+                    ),
+                ),
+                (
+                    "nominee_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cá nhân được đề nghị",
+                    ),
+                ),
+                (
+                    "partner_consent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="cơ quan quản lý đồng ý",
+                    ),
+                ),
+                (
+                    "proposed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to="reviews.review",
+                        verbose_name="đợt",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'đề nghị khen thưởng',
-                'verbose_name_plural': 'đề nghị khen thưởng',
-                'ordering': ['review', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'individual'), ('nominee_unit__isnull', True), ('nominee_user__isnull', False)), models.Q(('kind', 'collective'), ('nominee_unit__isnull', False), ('nominee_user__isnull', True)), _connector='OR'), name='nomination_one_nominee')],
+                "verbose_name": "đề nghị khen thưởng",
+                "verbose_name_plural": "đề nghị khen thưởng",
+                "ordering": ["review", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("kind", "individual"),
+                                ("nominee_unit__isnull", True),
+                                ("nominee_user__isnull", False),
+                            ),
+                            models.Q(
+                                ("kind", "collective"),
+                                ("nominee_unit__isnull", False),
+                                ("nominee_user__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="nomination_one_nominee",
+                    )
+                ],
             },
         ),
     ]

@@ -1,17 +1,33 @@
 import json
+import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.policy import SYSTEM
 from phoihop.regulations.models import Regulation
+from phoihop.reviews import report
 from phoihop.reviews.choices import ReviewKind
 from phoihop.reviews.management.commands.stats import _date
+from phoihop.reviews.models import Review
 from phoihop.reviews.services import headline, review_open
+
+# --classification: the mark printed on the report (Decree 30: "MẬT", "TỐI MẬT", "TUYỆT MẬT").
+CLASSIFICATIONS = {
+    "thuong": Classification.THUONG,
+    "mat": Classification.MAT,
+    "toi-mat": Classification.TOI_MAT,
+    "tuyet-mat": Classification.TUYET_MAT,
+}
 
 
 class Command(BaseCommand):
-    help = "Sơ kết, tổng kết: mở một đợt và chốt số liệu của kỳ (create)."
+    help = (
+        "Sơ kết, tổng kết: mở một đợt và chốt số liệu của kỳ (create); "
+        "xuất báo cáo DOCX hoặc PDF của một đợt (report)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="operation", required=True)
@@ -26,8 +42,27 @@ class Command(BaseCommand):
         )
         create.add_argument("--title", default="")
         create.add_argument("--json", action="store_true")
+        out = sub.add_parser(
+            "report", help="xuất báo cáo của đợt theo thể thức Nghị định 30/2020/NĐ-CP"
+        )
+        out.add_argument("--review", type=int, required=True, help="số (id) của đợt")
+        out.add_argument(
+            "--format", choices=sorted(report.FORMATS), help="docx|pdf; mặc định theo đuôi tệp -o"
+        )
+        out.add_argument("-o", "--output", required=True, help="tệp ghi ra")
+        out.add_argument(
+            "--date", help="ngày ký báo cáo, YYYY-MM-DD hoặc dd/mm/yyyy (mặc định: hôm nay)"
+        )
+        out.add_argument(
+            "--classification",
+            choices=list(CLASSIFICATIONS),
+            default="thuong",
+            help="độ mật in trên báo cáo (mặc định: thuong, không in dấu)",
+        )
 
     def handle(self, *args, **options):
+        if options["operation"] == "report":
+            return self._report(options)
         regulation = self._regulation(options["regulation"])
         try:
             review = review_open(
@@ -58,6 +93,26 @@ class Command(BaseCommand):
             self.stdout.write(f"Lưu ý: {warning}")
         for key, value in headline(review.statistics).items():
             self.stdout.write(f"  {key}: {value}")
+
+    def _report(self, options):
+        output = Path(options["output"])
+        fmt = options["format"] or output.suffix.lstrip(".").lower()
+        if fmt not in report.FORMATS:
+            raise CommandError("Chọn --format docx hoặc pdf (hoặc đặt tên tệp -o đuôi .docx/.pdf)")
+        review = Review.objects.select_related("regulation").filter(pk=options["review"]).first()
+        if review is None:
+            raise CommandError(f"Không có đợt sơ kết, tổng kết số {options['review']}")
+        started = time.perf_counter()
+        content, _type, _name = report.render(
+            review,
+            fmt,
+            issued_on=_date(options["date"]) if options["date"] else None,
+            classification=CLASSIFICATIONS[options["classification"]],
+        )
+        output.write_bytes(content)
+        self.stdout.write(
+            f"Đã ghi {output} ({len(content):,} byte, {time.perf_counter() - started:.2f} s)"
+        )
 
     @staticmethod
     def _regulation(code):
