@@ -245,6 +245,10 @@ EXPECTED: dict[str, Route] = {
     "awards:council": Route(POST_ONLY_PAGE, lambda s: {"pk": _nomination(s).pk}),
     "awards:consent": Route(POST_ONLY_PAGE, lambda s: {"pk": _nomination(s).pk}),
     "awards:decide": Route(POST_ONLY_PAGE, lambda s: {"pk": _nomination(s).pk}),
+    # the scene's nomination is not decided: no certificate exists for anyone
+    "awards:certificate": Route(
+        _row(LOGIN, *[404] * SIGNED_IN), lambda s: {"pk": _nomination(s).pk}, dossier_scoped=False
+    ),
     # statistics: every signed-in user, over what they may aggregate
     "reviews:statistics": Route(PAGE, query=lambda s: "date_from=01/01/2010&date_to=31/12/2010"),
     "reviews:statistics-chart": Route(

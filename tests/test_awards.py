@@ -207,3 +207,32 @@ def test_the_council_and_the_head_act_from_the_nomination_page(setting, client):
     nomination.refresh_from_db()
     assert (nomination.status, nomination.decision_number) == ("approved", "25/QĐ-CAT")
     assert nomination.decision_date == dt.date(2011, 12, 2)
+
+
+def test_an_approved_nomination_has_a_certificate_pdf(setting, client):
+    import io
+
+    from django.urls import reverse
+    from pypdf import PdfReader
+
+    from tests.web_fixtures import login
+
+    nomination = _nominate(setting)
+    url = reverse("awards:certificate", args=[nomination.pk])
+    login(client, setting.leader_a)
+    assert client.get(url).status_code == 404  # not decided yet
+    services.nomination_council(actor=setting.secretariat, nomination=nomination, recommend=True)
+    services.nomination_decide(
+        actor=setting.leader_a,
+        nomination=nomination,
+        approve=True,
+        decision_number="25/QĐ-CAT",
+        decision_date=dt.date(2011, 12, 2),
+    )
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "GIẤY KHEN" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert str(setting.officer_a) in text
+    assert "25/QĐ-CAT" in text and "02/12/2011" in text

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/council/", views.NominationCouncilView.as_view(), name="council"),
     path("<int:pk>/consent/", views.NominationConsentView.as_view(), name="consent"),
     path("<int:pk>/decide/", views.NominationDecideView.as_view(), name="decide"),
+    path("<int:pk>/certificate.pdf", views.CertificateView.as_view(), name="certificate"),
 ]

@@ -1,11 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from phoihop.accounts.choices import Role
 from phoihop.awards import services
+from phoihop.awards.certificate import render_certificate
+from phoihop.awards.choices import NominationStatus
 from phoihop.awards.forms import CouncilForm, DecisionForm, NominationForm
 from phoihop.awards.models import Nomination
 from phoihop.core import policy
@@ -122,3 +125,20 @@ class NominationDecideView(_NominationActionView):
 
     def perform(self, request, nomination, data):
         services.nomination_decide(actor=request.user, nomination=nomination, **data)
+
+
+class CertificateView(LoginRequiredMixin, View):
+    """The certificate of an approved nomination, for those who may read the nomination."""
+
+    def get(self, request, pk):
+        nomination = policy.get_or_404(
+            Nomination.objects.select_related(
+                "awarding_agency", "nominee_agency", "nominee_user", "nominee_unit"
+            ),
+            request.user,
+            pk=pk,
+            status=NominationStatus.APPROVED,
+        )
+        response = HttpResponse(render_certificate(nomination), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="giay-khen-{nomination.pk}.pdf"'
+        return response

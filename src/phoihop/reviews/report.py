@@ -1266,6 +1266,11 @@ def serif_font_files() -> tuple[str, tuple[str, ...]]:
     raise RuntimeError("no serif TrueType font with Vietnamese letters found for the PDF report")
 
 
+def pdf_fonts() -> tuple[str, str, str, str]:
+    """The registered (regular, bold, italic, bold italic) font names, for other PDFs."""
+    return _pdf_fonts()
+
+
 @lru_cache(maxsize=1)
 def _pdf_fonts() -> tuple[str, str, str, str]:
     from reportlab.lib.fonts import addMapping
