@@ -220,6 +220,7 @@ EXPECTED: dict[str, Route] = {
     ),
     "reviews:recompute": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
     "reviews:close": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
+    "reviews:proposal-decide": Route(POST_ONLY_PAGE, lambda s: {"pk": 1}),
     "reviews:conference": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
     # a unit's own assessment: its members write it (whatever their clearance: it holds no
     # dossier), the roles reading whole figures read it, nobody else reaches it

@@ -279,3 +279,40 @@ def test_the_conference_is_recorded_and_shown(cases, client):
             chairs="y",
         )
     assert "held_on" in exc.value.message_dict
+
+
+def test_an_accepted_proposal_becomes_a_draft_amendment_of_its_clause(cases, client):
+    from phoihop.regulations.models import ClauseAmendment
+
+    review = _open(cases)
+    assessment = services.assessment_save(
+        actor=cases.officer_a, review=review, unit=cases.unit_a, results="Kết quả"
+    )
+    kept = services.proposal_add(
+        actor=cases.officer_a, assessment=assessment, clause=cases.clause, text="Rút thời hạn"
+    )
+    dropped = services.proposal_add(
+        actor=cases.officer_a, assessment=assessment, clause=cases.clause, text="Bỏ khoản"
+    )
+    login(client, cases.secretariat)
+    client.post(reverse("reviews:proposal-decide", args=[kept.pk]), {"accept": "1"})
+    client.post(reverse("reviews:proposal-decide", args=[dropped.pk]), {"accept": "0"})
+    amendment = ClauseAmendment.objects.get()
+    assert (amendment.clause, amendment.text, amendment.source_review) == (
+        cases.clause,
+        "Rút thời hạn",
+        review,
+    )
+    kept.refresh_from_db()
+    dropped.refresh_from_db()
+    assert (kept.status, dropped.status) == ("accepted", "rejected")
+    page = client.get(reverse("regulations:detail", args=[cases.regulation.code])).content.decode()
+    assert "Rút thời hạn" in page
+    login(client, cases.officer_a)  # a unit does not decide proposals
+    third = services.proposal_add(
+        actor=cases.officer_a, assessment=assessment, clause=cases.clause, text="Thêm đầu mối"
+    )
+    response = client.post(reverse("reviews:proposal-decide", args=[third.pk]), {"accept": "1"})
+    assert response.status_code == 404
+    third.refresh_from_db()
+    assert third.status == "proposed"

@@ -180,3 +180,41 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClauseAmendment(TimeStampedModel):
+    """A draft amendment of a clause for the regulation's next version.
+
+    Accepted review proposals become drafts here, linked back to their review;
+    drafting the new text and signing the new version belong to the
+    regulation's lifecycle.
+    """
+
+    clause = models.ForeignKey(
+        Clause, on_delete=models.PROTECT, related_name="amendments", verbose_name=_("khoản")
+    )
+    text = models.TextField(_("nội dung sửa đổi đề xuất"))
+    source_proposal = models.OneToOneField(
+        "reviews.AmendmentProposal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendment",
+        verbose_name=_("đề xuất gốc"),
+    )
+    source_review = models.ForeignKey(
+        "reviews.Review",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        verbose_name=_("đợt sơ kết, tổng kết"),
+    )
+
+    class Meta:
+        ordering = ["clause", "id"]
+        verbose_name = _("dự thảo sửa đổi khoản")
+        verbose_name_plural = _("dự thảo sửa đổi khoản")
+
+    def __str__(self) -> str:
+        return f"{self.clause}: {self.text[:60]}"

@@ -7,6 +7,7 @@ from phoihop.regulations.models import (
     Category,
     Chapter,
     Clause,
+    ClauseAmendment,
     CrimeType,
     Point,
     Regulation,
@@ -29,5 +30,15 @@ def _read_all(actor, action, queryset):
     return queryset
 
 
-for _model in (Regulation, Chapter, Article, Clause, Point, Responsibility, Category, CrimeType):
+for _model in (
+    Regulation,
+    Chapter,
+    Article,
+    Clause,
+    Point,
+    Responsibility,
+    Category,
+    CrimeType,
+    ClauseAmendment,
+):
     policy.register(_model)(_read_all)

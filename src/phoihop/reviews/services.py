@@ -16,7 +16,13 @@ from phoihop.core.exceptions import ServiceError
 from phoihop.core.text import nfc
 from phoihop.regulations.choices import RegulationStatus
 from phoihop.regulations.models import Clause, Regulation
-from phoihop.reviews.choices import HEADLINE_KEYS, AssessmentStatus, ReviewKind, ReviewStatus
+from phoihop.reviews.choices import (
+    HEADLINE_KEYS,
+    AssessmentStatus,
+    ProposalStatus,
+    ReviewKind,
+    ReviewStatus,
+)
 from phoihop.reviews.models import AmendmentProposal, Assessment, Conference, Review
 from phoihop.reviews.statistics import compute_statistics
 
@@ -330,3 +336,39 @@ def conference_save(*, actor, review: Review, **fields) -> Conference:
         changes=diff(before, snapshot(conference, list(CONFERENCE_FIELDS))),
     )
     return conference
+
+
+@transaction.atomic
+def proposal_decide(*, actor, proposal: AmendmentProposal, accept: bool) -> AmendmentProposal:
+    """The secretariat accepts or rejects a proposal; an accepted one becomes a draft
+    amendment of its clause for the regulation's next version, linked back to the review."""
+    from phoihop.regulations.models import ClauseAmendment
+
+    proposal = (
+        AmendmentProposal.objects.select_for_update()
+        .select_related("assessment__review")
+        .get(pk=proposal.pk)
+    )
+    _open_review_for_change(actor, proposal.assessment.review)
+    if proposal.status != ProposalStatus.PROPOSED:
+        raise ServiceError(_("Đề xuất này đã được xử lý."))
+    before = snapshot(proposal, ["status"])
+    proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.REJECTED
+    proposal.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="proposal.decide",
+        obj=proposal,
+        changes=diff(before, snapshot(proposal, ["status"])),
+    )
+    if accept:
+        amendment = ClauseAmendment.objects.create(
+            clause=proposal.clause,
+            text=proposal.text,
+            source_proposal=proposal,
+            source_review=proposal.assessment.review,
+        )
+        audit_record(
+            actor=actor, action="amendment.draft", obj=amendment, changes=snapshot(amendment)
+        )
+    return proposal

@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("reviews/<int:pk>/recompute/", views.ReviewRecomputeView.as_view(), name="recompute"),
     path("reviews/<int:pk>/close/", views.ReviewCloseView.as_view(), name="close"),
+    path(
+        "reviews/proposals/<int:pk>/decide/",
+        views.ProposalDecideView.as_view(),
+        name="proposal-decide",
+    ),
     path("reviews/<int:pk>/conference/", views.ConferenceView.as_view(), name="conference"),
     path(
         "reviews/<int:pk>/units/<int:unit_pk>/", views.AssessmentView.as_view(), name="assessment"

@@ -22,7 +22,7 @@ from phoihop.reviews.forms import (
     ReviewForm,
     StatisticsForm,
 )
-from phoihop.reviews.models import Assessment, Conference, Review
+from phoihop.reviews.models import AmendmentProposal, Assessment, Conference, Review
 from phoihop.reviews.statistics import compute_statistics
 
 
@@ -185,6 +185,9 @@ class ReviewDetailView(LoginRequiredMixin, View):
                 "conference": Conference.objects.filter(review=review).first(),
                 "conference_form": _conference_form(review),
                 "nominations": _nominations(request, review),
+                "proposals": AmendmentProposal.objects.filter(assessment__review=review)
+                .select_related("clause__article", "assessment__unit")
+                .order_by("clause__article__number", "clause__number", "id"),
                 "may_nominate": request.user.role in (Role.LEADER, Role.SECRETARIAT)
                 and not review.is_closed,
             },
@@ -369,3 +372,24 @@ class ReviewCloseView(_ReviewActionView):
     def perform(self, request, review):
         services.review_close(actor=request.user, review=review)
         messages.success(request, _("Đã kết thúc đợt; số liệu không còn thay đổi."))
+
+
+class ProposalDecideView(LoginRequiredMixin, View):
+    """The secretariat accepts (a draft amendment of the clause follows) or rejects a proposal."""
+
+    def post(self, request, pk):
+        proposal = policy.get_or_404(
+            AmendmentProposal.objects.select_related("assessment__review"),
+            request.user,
+            policy.VIEW,
+            pk=pk,
+        )
+        try:
+            services.proposal_decide(
+                actor=request.user, proposal=proposal, accept=request.POST.get("accept") == "1"
+            )
+        except ServiceError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Đã ghi ý kiến về đề xuất."))
+        return redirect(proposal.assessment.review)
