@@ -12,7 +12,7 @@ class AwardType(models.TextChoices):
 
 
 class NominationStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Đề nghị")
+    PROPOSED = "proposed", _("Đã đề nghị, chờ hội đồng thi đua")
     RECOMMENDED = "recommended", _("Hội đồng thi đua đề nghị khen")
     NOT_RECOMMENDED = "not_recommended", _("Hội đồng thi đua không đề nghị")
     APPROVED = "approved", _("Đã quyết định khen thưởng")

@@ -79,7 +79,7 @@ class ConferenceForm(forms.Form):
     held_on = forms.DateField(label=_("Ngày tổ chức"), widget=DateInput())
     place = forms.CharField(label=_("Địa điểm"), max_length=255)
     chairs = forms.CharField(
-        label=_("Chủ trì"),
+        label=_("Người chủ trì hội nghị"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Mỗi người một dòng: họ tên, chức vụ."),
     )
