@@ -66,3 +66,18 @@ def csrf_failure(request, reason=""):
     from django.shortcuts import render
 
     return render(request, "403.html", {"csrf_failed": True}, status=403)
+
+
+class AllowedUsersMixin(LoginRequiredMixin):
+    """A page that exists only for some signed-in users: everyone else gets 404.
+
+    Views say who with `allowed(user)`; anonymous users still go to sign in.
+    """
+
+    def allowed(self, user) -> bool:
+        return True
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not self.allowed(request.user):
+            raise policy.NotFound
+        return super().dispatch(request, *args, **kwargs)

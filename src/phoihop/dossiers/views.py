@@ -18,6 +18,7 @@ from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
 from phoihop.core.pagination import CappedPaginator
 from phoihop.core.text import spreadsheet_cell
+from phoihop.core.views import AllowedUsersMixin
 from phoihop.dossiers import handling, services
 from phoihop.dossiers.choices import CopyKind
 from phoihop.dossiers.filtersets import filter_dossiers, sort_dossiers
@@ -274,12 +275,10 @@ class DossierDetailView(LoginRequiredMixin, View):
         return ctx
 
 
-class DossierCreateView(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
+class DossierCreateView(AllowedUsersMixin, View):
+    def allowed(self, user) -> bool:
         # Oversight and administrators open no dossier: the form is not theirs to see.
-        if request.user.is_authenticated and not request.user.does_casework:
-            raise policy.NotFound
-        return super().dispatch(request, *args, **kwargs)
+        return user.does_casework
 
     def get(self, request):
         form = DossierForm(user=request.user)

@@ -9,6 +9,7 @@ from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES, Role
 from phoihop.core import policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
+from phoihop.core.views import AllowedUsersMixin
 from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Regulation
 from phoihop.reviews import report, services
@@ -131,11 +132,9 @@ class ReviewListView(LoginRequiredMixin, View):
         )
 
 
-class ReviewCreateView(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not services.may_manage(request.user):
-            raise policy.NotFound
-        return super().dispatch(request, *args, **kwargs)
+class ReviewCreateView(AllowedUsersMixin, View):
+    def allowed(self, user) -> bool:
+        return services.may_manage(user)
 
     def get(self, request):
         return render(request, "reviews/review_form.html", {"form": ReviewForm()})

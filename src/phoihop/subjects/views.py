@@ -23,6 +23,7 @@ from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
 from phoihop.core.text import fold, spreadsheet_cell
+from phoihop.core.views import AllowedUsersMixin
 from phoihop.dossiers.models import Dossier
 from phoihop.subjects import services
 from phoihop.subjects.choices import AccessKind, AccessPurpose
@@ -322,11 +323,9 @@ class SubjectAccessLogView(LoginRequiredMixin, View):
         )
 
 
-class SubjectCreateView(LoginRequiredMixin, View):
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not request.user.does_casework:
-            raise policy.NotFound
-        return super().dispatch(request, *args, **kwargs)
+class SubjectCreateView(AllowedUsersMixin, View):
+    def allowed(self, user) -> bool:
+        return user.does_casework
 
     def _dossier(self, request):
         pk = request.GET.get("dossier") or request.POST.get("dossier")
