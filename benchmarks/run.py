@@ -30,8 +30,10 @@ BENCH_DIR = ROOT / "var" / "bench"
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/phoihop_bench")
 PERIOD = (dt.date(2008, 12, 2), dt.date(2011, 12, 2))
 POLICY_RATIO_LIMIT = 1.2
-MARK_START = "<!-- bench:start -->"
-MARK_END = "<!-- bench:end -->"
+# docs/performance.md keeps one generated block per size, so that a run at 1,000,000
+# dossiers does not replace the table of the run at 100,000.
+MARK_START = "<!-- bench:{size}:start -->"
+MARK_END = "<!-- bench:{size}:end -->"
 QUERIES_ONLY = "Chỉ hai truy vấn của trang đầu (đếm và 50 dòng; không HTTP, không kết xuất)"
 
 
@@ -360,30 +362,37 @@ def table(engine: str, data: dict) -> str:
     return "\n".join(lines)
 
 
-def write_doc(sections: list[str], runs: int) -> None:
-    """Replace the generated part of docs/performance.md; what is written around it stays."""
+def write_doc(sections: list[str], runs: int, size: int) -> None:
+    """Replace this size's generated block of docs/performance.md; what is written around
+    it (and the blocks of other sizes) stays. A size measured for the first time gets a
+    new block after the last generated one."""
     machine = (
         f"{platform.system()} {platform.machine()}, {os.cpu_count()} lõi, "
         f"Python {platform.python_version()}"
     )
+    start, end = MARK_START.format(size=size), MARK_END.format(size=size)
     generated = (
-        f"{MARK_START}\n"
+        f"{start}\n"
         "Bảng mới nhất do `make bench` ghi (benchmarks/run.py). Mỗi thao tác chạy "
         f"{runs} lần sau một lần khởi động; p50/p95 tính bằng mili giây, đo trong "
         "tiến trình (Django test client, không qua mạng). Cột «SQL viết tay» là truy vấn "
         "nhanh nhất lấy cùng dữ liệu, làm mức sàn; «tỉ lệ» = p50 / sàn.\n\n"
         f"Máy đo: {machine}. Ngày đo: {dt.date.today():%d/%m/%Y}.\n\n"
         + "\n\n".join(sections)
-        + f"\n{MARK_END}"
+        + f"\n{end}"
     )
     doc = ROOT / "docs" / "performance.md"
-    text = doc.read_text(encoding="utf-8") if doc.exists() else ""
-    if MARK_START in text and MARK_END in text:
-        before, rest = text.split(MARK_START, 1)
-        after = rest.split(MARK_END, 1)[1]
-        text = before + generated + after
+    text = doc.read_text(encoding="utf-8") if doc.exists() else "# Hiệu năng\n"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + generated + rest.split(end, 1)[1]
     else:
-        text = f"# Hiệu năng\n\n{generated}\n"
+        last_end = text.rfind(":end -->")
+        if last_end < 0:
+            text = text.rstrip("\n") + f"\n\n{generated}\n"
+        else:
+            cut = last_end + len(":end -->")
+            text = text[:cut] + f"\n\n{generated}" + text[cut:]
     doc.write_text(text, encoding="utf-8")
 
 
@@ -406,7 +415,7 @@ def main() -> None:
         print(section + "\n", flush=True)
         sections.append(section)
     if not args.no_write:
-        write_doc(sections, args.runs)
+        write_doc(sections, args.runs, args.size)
 
 
 if __name__ == "__main__":

@@ -41,14 +41,21 @@ def visible_dossiers_q(actor, prefix: str = "") -> Q:
     return q & (Q(**{f"{classification}__lt": Classification.TUYET_MAT}) | Q(Exists(named)))
 
 
+def aggregates_all(actor, action) -> bool:
+    """Whether `actor` counts over every dossier (and what hangs off it) for `action`."""
+    return action == policy.AGGREGATE and actor.role in AGGREGATE_ROLES
+
+
 @policy.register(Dossier)
 def dossier_rule(actor, action, queryset):
-    if action == policy.AGGREGATE and actor.role in AGGREGATE_ROLES:
+    if aggregates_all(actor, action):
         return queryset
     return queryset.filter(visible_dossiers_q(actor))
 
 
 def _follows_dossier(actor, action, queryset):
+    if aggregates_all(actor, action):
+        return queryset
     return queryset.filter(visible_dossiers_q(actor, prefix="dossier__"))
 
 

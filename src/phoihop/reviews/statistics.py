@@ -21,8 +21,19 @@ fall in the period:
 * a verification request counts when its reply deadline falls in the period; it is
   *on time* when answered on or before that date, *late* when answered after it.
 
-The period is inclusive at both ends. Every figure is one aggregate query over
-the dossiers the actor may aggregate (the access policy's "aggregate" action).
+The period is inclusive at both ends. Every figure is counted in the database over
+the dossiers the actor may aggregate (the access policy's "aggregate" action), in
+five queries (plus three over the small reference tables), not one per breakdown:
+
+* one grouped count of the dossiers that ended in the period, by category, status,
+  crime type, lead agency, counterpart and month; every breakdown of ended dossiers
+  (category, crime type, lead agency, outcome, counterpart, year, quarter, month) and
+  the headline counts are sums over its rows, which are at most a few thousand
+  (one per combination that occurs), whatever the number of dossiers;
+* one count of the dossiers opened in the period and of those still open at its end;
+* one count over the tasks due in the period, one over the verification requests
+  answered or due in it, and one of the persons verified per requested agency.
+
 The result holds only JSON types (str, int, float, None, lists and dicts): it is
 frozen as it stands into a review's JSON field.
 """
@@ -30,25 +41,22 @@ frozen as it stands into a review's JSON field.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from phoihop.accounts.choices import AgencyKind
+from phoihop.accounts.models import Agency
 from phoihop.core import policy
 from phoihop.dossiers.choices import DossierStatus
 from phoihop.dossiers.models import Dossier, Task
 from phoihop.regulations.choices import CategoryKind
-from phoihop.regulations.models import Regulation
+from phoihop.regulations.models import Category, CrimeType, Regulation
 from phoihop.subjects.choices import VerificationOutcome
 from phoihop.subjects.models import Verification
-
-
-def _rows(queryset, keys: dict[str, str]) -> list[dict[str, Any]]:
-    """Rename ORM value keys to the stable output keys."""
-    return [{out: row[src] for out, src in keys.items()} | {"count": row["n"]} for row in queryset]
 
 
 def _today() -> dt.date:
@@ -59,45 +67,161 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
+def _sorted_rows(counts: Counter, make, key) -> list[dict[str, Any]]:
+    """One output row per counted key, made by `make(key)`, sorted by `key(row)`."""
+    return sorted(({**make(k), "count": n} for k, n in counts.items() if n), key=key)
+
+
+def _ended_cube(ended) -> list[dict[str, Any]]:
+    """The dossiers that ended in the period, counted per combination of the dimensions
+    every breakdown uses; at most one row per combination that occurs."""
+    return list(
+        ended.annotate(year=ExtractYear("resolved_on"), month=ExtractMonth("resolved_on"))
+        .values(
+            "category_id",
+            "status",
+            "crime_type_id",
+            "lead_agency_id",
+            "counterpart_id",
+            "year",
+            "month",
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+
+
+def _lookups(cube) -> tuple[dict, dict, dict]:
+    """The categories, crime types and agencies the cube's rows name, by id."""
+    category_ids = {r["category_id"] for r in cube}
+    crime_ids = {r["crime_type_id"] for r in cube} - {None}
+    agency_ids = {r["lead_agency_id"] for r in cube} | {r["counterpart_id"] for r in cube}
+    categories = {
+        c["pk"]: c
+        for c in Category.objects.filter(pk__in=category_ids).values("pk", "code", "name", "kind")
+    }
+    crimes = {
+        c["pk"]: c
+        for c in CrimeType.objects.filter(pk__in=crime_ids).values(
+            "pk", "code", "name", "penal_code_article"
+        )
+    }
+    agencies = {
+        a["pk"]: a
+        for a in Agency.objects.filter(pk__in=agency_ids - {None}).values(
+            "pk", "code", "name", "short_name", "kind"
+        )
+    }
+    return categories, crimes, agencies
+
+
+def _breakdowns(cube) -> dict[str, Any]:
+    """Every breakdown of the ended dossiers, summed over the cube's rows."""
+    categories, crimes, agencies = _lookups(cube)
+    none = {"code": None, "name": None, "short_name": None, "kind": None}
+    by_category, by_lead, by_outcome = Counter(), Counter(), Counter()
+    by_crime, by_counterpart = Counter(), Counter()
+    by_year, by_quarter, by_month = Counter(), Counter(), Counter()
+    headline = Counter()
+    for r in cube:
+        n, status = r["n"], r["status"]
+        kind = categories[r["category_id"]]["kind"]
+        by_category[(r["category_id"], status)] += n
+        by_lead[(r["lead_agency_id"], status)] += n
+        by_outcome[status] += n
+        if status == DossierStatus.CLOSED_NO_RESULT:
+            headline["closed_no_result"] += n
+        if status != DossierStatus.RESOLVED:
+            continue
+        counterpart = agencies.get(r["counterpart_id"], none)
+        headline["resolved"] += n
+        if kind == CategoryKind.BORDER_INCIDENT:
+            headline["border"] += n
+        if kind == CategoryKind.JOINT_CRIMINAL and counterpart["kind"] == AgencyKind.FOREIGN:
+            headline["joint"] += n
+            by_crime[r["crime_type_id"]] += n
+        if r["counterpart_id"] is not None:
+            by_counterpart[r["counterpart_id"]] += n
+        by_year[(r["year"], kind)] += n
+        by_quarter[(r["year"], (r["month"] - 1) // 3 + 1)] += n
+        by_month[(r["year"], r["month"])] += n
+
+    def category(key):
+        c = categories[key[0]]
+        return {"category": c["code"], "name": c["name"], "kind": c["kind"], "status": key[1]}
+
+    def crime(pk):
+        c = crimes.get(pk, none)
+        return {
+            "crime_type": c["code"],
+            "name": c["name"],
+            "penal_code_article": c.get("penal_code_article"),
+        }
+
+    def lead(key):
+        a = agencies.get(key[0], none)
+        return {"agency": a["code"], "name": a["short_name"], "status": key[1]}
+
+    def counterpart(pk):
+        a = agencies[pk]
+        return {"counterpart": a["code"], "name": a["name"]}
+
+    def nulls_last(value):
+        return (value is None, value or "")
+
+    return {
+        "headline": headline,
+        "by_category": _sorted_rows(by_category, category, lambda r: (r["category"], r["status"])),
+        "by_crime_type": _sorted_rows(
+            by_crime, crime, lambda r: (-r["count"], nulls_last(r["crime_type"]))
+        ),
+        "by_lead_agency": _sorted_rows(
+            by_lead, lead, lambda r: (nulls_last(r["agency"]), r["status"])
+        ),
+        "by_outcome": _sorted_rows(by_outcome, lambda s: {"status": s}, lambda r: r["status"]),
+        "by_counterpart": _sorted_rows(
+            by_counterpart, counterpart, lambda r: (-r["count"], r["counterpart"])
+        ),
+        "by_year": _sorted_rows(
+            by_year, lambda k: {"year": k[0], "kind": k[1]}, lambda r: (r["year"], r["kind"])
+        ),
+        "by_quarter": _sorted_rows(
+            by_quarter,
+            lambda k: {"year": k[0], "quarter": k[1]},
+            lambda r: (r["year"], r["quarter"]),
+        ),
+        "by_month": _sorted_rows(
+            by_month, lambda k: {"year": k[0], "month": k[1]}, lambda r: (r["year"], r["month"])
+        ),
+    }
+
+
 def compute_statistics(
     *, actor, date_from: dt.date, date_to: dt.date, regulation: Regulation | None = None
 ) -> dict[str, Any]:
     if date_to < date_from:
         raise ValueError("date_to is before date_from")
     dossiers = policy.restrict(Dossier.objects.all(), actor, policy.AGGREGATE)
+    tasks = policy.restrict(Task.objects.all(), actor, policy.AGGREGATE)
+    verifications = policy.restrict(Verification.objects.all(), actor, policy.AGGREGATE)
     if regulation is not None:
         dossiers = dossiers.filter(category__regulation=regulation)
-    ended = dossiers.filter(resolved_on__gte=date_from, resolved_on__lte=date_to)
-    resolved = ended.filter(status=DossierStatus.RESOLVED)
-    joint_q = Q(category__kind=CategoryKind.JOINT_CRIMINAL, counterpart__kind=AgencyKind.FOREIGN)
+        tasks = tasks.filter(dossier__category__regulation=regulation)
+        verifications = verifications.filter(dossier__category__regulation=regulation)
 
-    headline = resolved.aggregate(
-        joint=Count("pk", filter=joint_q),
-        border=Count("pk", filter=Q(category__kind=CategoryKind.BORDER_INCIDENT)),
-        resolved=Count("pk"),
-    )
-    activity = dossiers.aggregate(
-        opened=Count("pk", filter=Q(opened_on__gte=date_from, opened_on__lte=date_to)),
-        open_at_end=Count(
-            "pk",
-            filter=Q(opened_on__lte=date_to)
-            & (Q(resolved_on__isnull=True) | Q(resolved_on__gt=date_to)),
-        ),
-        closed_no_result=Count(
-            "pk",
-            filter=Q(
-                status=DossierStatus.CLOSED_NO_RESULT,
-                resolved_on__gte=date_from,
-                resolved_on__lte=date_to,
-            ),
-        ),
+    cube = _ended_cube(dossiers.filter(resolved_on__gte=date_from, resolved_on__lte=date_to))
+    ended = _breakdowns(cube)
+    headline = ended["headline"]
+    activity = dossiers.filter(opened_on__lte=date_to).aggregate(
+        opened=Count("pk", filter=Q(opened_on__gte=date_from)),
+        open_at_end=Count("pk", filter=Q(resolved_on__isnull=True) | Q(resolved_on__gt=date_to)),
     )
 
     # Tasks whose deadline falls in the period; "open overdue" is judged at the period's
     # end, or today when the period reaches past today.
     overdue_before = min(date_to, _today())
     due_in_period = Q(due_on__gte=date_from, due_on__lte=date_to)
-    tasks = Task.objects.filter(due_in_period, dossier__in=dossiers.values("pk")).aggregate(
+    task_counts = tasks.filter(due_in_period).aggregate(
         due=Count("pk"),
         on_time=Count("pk", filter=Q(done_on__lte=F("due_on"))),
         late=Count("pk", filter=Q(done_on__gt=F("due_on"))),
@@ -108,9 +232,7 @@ def compute_statistics(
     # figures and the timeliness figures are conditional counts of the same scan.
     answered_q = Q(answered_on__gte=date_from, answered_on__lte=date_to)
     clarified_q = answered_q & Q(outcome=VerificationOutcome.CLARIFIED)
-    verification_counts = Verification.objects.filter(
-        answered_q | due_in_period, dossier__in=dossiers.values("pk")
-    ).aggregate(
+    verification_counts = verifications.filter(answered_q | due_in_period).aggregate(
         answered=Count("pk", filter=answered_q),
         clarified=Count("pk", filter=clarified_q),
         subjects=Count("subject", filter=clarified_q, distinct=True),
@@ -118,79 +240,19 @@ def compute_statistics(
         on_time=Count("pk", filter=due_in_period & Q(answered_on__lte=F("due_on"))),
         late=Count("pk", filter=due_in_period & Q(answered_on__gt=F("due_on"))),
     )
-    clarified = Verification.objects.filter(clarified_q, dossier__in=dossiers.values("pk"))
-
-    by_category = _rows(
-        ended.values("category__code", "category__name", "category__kind", "status")
-        .annotate(n=Count("pk"))
-        .order_by("category__code", "status"),
-        {
-            "category": "category__code",
-            "name": "category__name",
-            "kind": "category__kind",
-            "status": "status",
-        },
-    )
-    by_crime_type = _rows(
-        resolved.filter(joint_q)
-        .values("crime_type__code", "crime_type__name", "crime_type__penal_code_article")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "crime_type__code"),
-        {
-            "crime_type": "crime_type__code",
-            "name": "crime_type__name",
-            "penal_code_article": "crime_type__penal_code_article",
-        },
-    )
-    by_lead_agency = _rows(
-        ended.values("lead_agency__code", "lead_agency__short_name", "status")
-        .annotate(n=Count("pk"))
-        .order_by("lead_agency__code", "status"),
-        {"agency": "lead_agency__code", "name": "lead_agency__short_name", "status": "status"},
-    )
-    by_outcome = _rows(
-        ended.values("status").annotate(n=Count("pk")).order_by("status"), {"status": "status"}
-    )
-    by_counterpart = _rows(
-        resolved.filter(counterpart__isnull=False)
-        .values("counterpart__code", "counterpart__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "counterpart__code"),
-        {"counterpart": "counterpart__code", "name": "counterpart__name"},
-    )
-    by_year = _rows(
-        resolved.annotate(year=ExtractYear("resolved_on"))
-        .values("year", "category__kind")
-        .annotate(n=Count("pk"))
-        .order_by("year", "category__kind"),
-        {"year": "year", "kind": "category__kind"},
-    )
-    verified_by_agency = _rows(
-        clarified.values("requested_of__code", "requested_of__name")
+    verified_by_agency = [
+        {"agency": row["requested_of__code"], "name": row["requested_of__name"], "count": row["n"]}
+        for row in verifications.filter(clarified_q)
+        .values("requested_of__code", "requested_of__name")
         .annotate(n=Count("subject", distinct=True))
-        .order_by("-n", "requested_of__code"),
-        {"agency": "requested_of__code", "name": "requested_of__name"},
-    )
-    by_quarter = _rows(
-        resolved.annotate(year=ExtractYear("resolved_on"), quarter=ExtractQuarter("resolved_on"))
-        .values("year", "quarter")
-        .annotate(n=Count("pk"))
-        .order_by("year", "quarter"),
-        {"year": "year", "quarter": "quarter"},
-    )
-    by_month = _rows(
-        resolved.annotate(year=ExtractYear("resolved_on"), month=ExtractMonth("resolved_on"))
-        .values("year", "month")
-        .annotate(n=Count("pk"))
-        .order_by("year", "month"),
-        {"year": "year", "month": "month"},
-    )
+        .order_by("-n", "requested_of__code")
+    ]
     timeliness = {
-        "tasks_due": tasks["due"],
-        "tasks_on_time": tasks["on_time"],
-        "tasks_late": tasks["late"],
-        "tasks_open_overdue": tasks["open_overdue"],
-        "tasks_on_time_share": _share(tasks["on_time"], tasks["due"]),
+        "tasks_due": task_counts["due"],
+        "tasks_on_time": task_counts["on_time"],
+        "tasks_late": task_counts["late"],
+        "tasks_open_overdue": task_counts["open_overdue"],
+        "tasks_on_time_share": _share(task_counts["on_time"], task_counts["due"]),
         "verifications_due": verification_counts["due"],
         "verifications_on_time": verification_counts["on_time"],
         "verifications_late": verification_counts["late"],
@@ -199,7 +261,7 @@ def compute_statistics(
         ),
     }
     status_labels = dict(DossierStatus.choices)
-    for row in by_category + by_lead_agency + by_outcome:
+    for row in ended["by_category"] + ended["by_lead_agency"] + ended["by_outcome"]:
         row["status_label"] = str(status_labels.get(row["status"], row["status"]))
     return {
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
@@ -208,19 +270,19 @@ def compute_statistics(
         "border_incidents_resolved": headline["border"],
         "subjects_verified": verification_counts["subjects"],
         "dossiers_resolved": headline["resolved"],
-        "dossiers_closed_no_result": activity["closed_no_result"],
+        "dossiers_closed_no_result": headline["closed_no_result"],
         "dossiers_opened": activity["opened"],
         "dossiers_open_at_end": activity["open_at_end"],
         "verifications_answered": verification_counts["answered"],
         "verifications_clarified": verification_counts["clarified"],
-        "by_category": by_category,
-        "by_crime_type": by_crime_type,
-        "by_lead_agency": by_lead_agency,
-        "by_outcome": by_outcome,
-        "by_counterpart": by_counterpart,
-        "by_year": by_year,
-        "by_quarter": by_quarter,
-        "by_month": by_month,
+        "by_category": ended["by_category"],
+        "by_crime_type": ended["by_crime_type"],
+        "by_lead_agency": ended["by_lead_agency"],
+        "by_outcome": ended["by_outcome"],
+        "by_counterpart": ended["by_counterpart"],
+        "by_year": ended["by_year"],
+        "by_quarter": ended["by_quarter"],
+        "by_month": ended["by_month"],
         "subjects_verified_by_agency": verified_by_agency,
         "timeliness": timeliness,
     }

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from phoihop.accounts.choices import CASEWORK_ROLES, Role
 from phoihop.core import policy
 from phoihop.dossiers.models import Dossier
-from phoihop.dossiers.policy import visible_dossiers_q
+from phoihop.dossiers.policy import aggregates_all, visible_dossiers_q
 from phoihop.subjects.models import (
     DossierSubject,
     IdentityDocument,
@@ -50,6 +50,8 @@ def dossier_subject_rule(actor, action, queryset):
 
 @policy.register(Verification)
 def verification_rule(actor, action, queryset):
+    if aggregates_all(actor, action):
+        return queryset
     return queryset.filter(visible_dossiers_q(actor, prefix="dossier__"))
 
 
