@@ -101,7 +101,7 @@ class RegulationFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"QC-{n}")
     title = factory.Sequence(lambda n: f"Quy chế phối hợp số {n}")
     number_symbol = factory.Sequence(lambda n: f"{n}/QCPH")
-    status = RegulationStatus.IN_FORCE
+    status = RegulationStatus.SIGNED
     effective_from = dt.date(2008, 12, 2)
 
     @factory.post_generation

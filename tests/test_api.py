@@ -463,7 +463,8 @@ def test_regulation_list(scene):
     (item,) = response.json()["results"]
     assert item["code"] == "QC-THU"
     assert sorted(item["parties"]) == ["cat", "sngv"]
-    assert item["status"] == "in_force"
+    assert item["status"] == "signed"
+    assert item["state"] == "in_force"
 
 
 def test_regulation_detail_with_chapters(scene):

@@ -83,7 +83,7 @@ def test_a_period_ending_before_it_starts_is_refused(cases):
 
 
 def test_a_regulation_not_in_force_for_the_whole_period_gives_a_warning(cases):
-    cases.regulation.status = RegulationStatus.IN_FORCE
+    cases.regulation.status = RegulationStatus.SIGNED
     cases.regulation.effective_from = dt.date(2010, 6, 1)
     cases.regulation.save()
     review = _open(cases)

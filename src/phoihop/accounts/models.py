@@ -26,6 +26,26 @@ class Agency(models.Model):
         _("ký hiệu văn bản"), max_length=32, blank=True, help_text=_("Ví dụ: CAT, SNgV")
     )
     head_title = models.CharField(_("chức danh người đứng đầu"), max_length=128, blank=True)
+    head = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người đứng đầu"),
+        help_text=_("Người ký quy chế thay mặt cơ quan."),
+    )
+    # Agencies merge and are renamed: the successor takes over the open dossiers, the
+    # users and the regulations; this row stays, for the history that names it.
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("cơ quan kế thừa"),
+    )
+    succeeded_on = models.DateField(_("ngày hợp nhất, đổi tên"), null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "name"]
@@ -38,6 +58,10 @@ class Agency(models.Model):
     @property
     def is_foreign(self) -> bool:
         return self.kind == AgencyKind.FOREIGN
+
+    @property
+    def is_succeeded(self) -> bool:
+        return self.successor_id is not None
 
 
 class Unit(models.Model):

@@ -338,7 +338,7 @@ def _setup_regulation(agencies: dict[str, Agency]):
         number_symbol=reg.NUMBER_SYMBOL,
         signed_on=PERIOD_FROM,
         effective_from=PERIOD_FROM,
-        status=RegulationStatus.IN_FORCE,
+        status=RegulationStatus.SIGNED,
         place="Hà Giang",
     )
     categories = {}

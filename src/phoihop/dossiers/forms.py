@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phoihop.accounts.choices import AgencyKind
@@ -7,8 +8,7 @@ from phoihop.core.choices import Classification
 from phoihop.core.forms import DateInput
 from phoihop.dossiers.choices import CopyKind, DossierStatus, MessageDirection
 from phoihop.dossiers.models import Message
-from phoihop.regulations.choices import RegulationStatus
-from phoihop.regulations.models import Category, CrimeType
+from phoihop.regulations.models import Category, CrimeType, Regulation
 
 
 def _classification_choices(user):
@@ -51,8 +51,10 @@ class DossierForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         domestic = Agency.objects.filter(kind=AgencyKind.DOMESTIC)
+        # The categories of the versions in force today; a dossier opened on another day
+        # follows the version in force on that day (dossier_open maps it by code).
         self.fields["category"].queryset = Category.objects.filter(
-            regulation__status=RegulationStatus.IN_FORCE
+            regulation__in=Regulation.objects.in_force(timezone.localdate())
         ).select_related("regulation")
         self.fields["lead_agency"].queryset = domestic
         self.fields["supporting_agencies"].queryset = domestic

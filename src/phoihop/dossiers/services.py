@@ -45,6 +45,7 @@ from phoihop.dossiers.models import (
 )
 from phoihop.regulations.choices import CategoryKind, ResponsibilityRole
 from phoihop.regulations.models import Category, CrimeType
+from phoihop.regulations.selectors import category_in_force
 
 EDITABLE_FIELDS = ("title", "summary", "crime_type", "counterpart", "classification")
 
@@ -148,6 +149,7 @@ def dossier_open(
     if crime_type is not None and category.kind != CategoryKind.JOINT_CRIMINAL:
         raise ServiceError({"crime_type": _("Chỉ hồ sơ vụ án hình sự mới có tội danh.")})
     opened_on = opened_on or _today()
+    category = category_in_force(category, opened_on)
     named = list(named_users)
     if classification == Classification.TUYET_MAT and not named:
         if policy.is_system(actor):

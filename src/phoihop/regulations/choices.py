@@ -3,9 +3,36 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RegulationStatus(models.TextChoices):
+    """Where a version is in its making. Whether a signed version is in force on a day
+    follows from its dates (see `Regulation.state_on`), not from this field."""
+
     DRAFT = "draft", _("Dự thảo")
+    FINAL = "final", _("Đã chốt văn bản, đang ký")
+    SIGNED = "signed", _("Đã ký")
+
+
+class RegulationState(models.TextChoices):
+    """A version's standing on a given day, as shown to users."""
+
+    DRAFT = "draft", _("Dự thảo")
+    SIGNING = "signing", _("Đang ký")
+    PENDING = "pending", _("Đã ký, chưa đến ngày hiệu lực")
     IN_FORCE = "in_force", _("Đang có hiệu lực")
     SUPERSEDED = "superseded", _("Đã được thay thế")
+    EXPIRED = "expired", _("Hết hiệu lực")
+
+
+class AmendmentOrigin(models.TextChoices):
+    REVIEW = "review", _("Từ đợt sơ kết, tổng kết")
+    UNIT = "unit", _("Đơn vị đề xuất")
+    LEADER = "leader", _("Lãnh đạo đề xuất")
+
+
+class AmendmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Đề xuất")
+    ACCEPTED = "accepted", _("Chấp nhận")
+    REJECTED = "rejected", _("Không chấp nhận")
+    MERGED = "merged", _("Đã đưa vào phiên bản mới")
 
 
 class ResponsibilityRole(models.TextChoices):

@@ -3,6 +3,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from phoihop.core.choices import Classification
 from phoihop.core.forms import DateInput
 from phoihop.regulations.models import Clause, Regulation
 from phoihop.reviews.choices import ReviewKind
@@ -39,6 +40,15 @@ class ReviewForm(forms.Form):
     )
     date_from = forms.DateField(label=_("Từ ngày"), widget=DateInput())
     date_to = forms.DateField(label=_("Đến ngày"), widget=DateInput())
+    classification = forms.TypedChoiceField(
+        label=_("Độ mật của báo cáo"),
+        choices=Classification.choices,
+        coerce=int,
+        required=False,
+        empty_value=Classification.THUONG,
+        initial=Classification.THUONG,
+        help_text=_("Báo cáo mang dấu độ mật này; chỉ người đủ tiêu chuẩn mới đọc được đợt."),
+    )
 
 
 class AssessmentForm(forms.Form):

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from phoihop.accounts.models import Unit
+from phoihop.core.choices import Classification
 from phoihop.core.models import TimeStampedModel
 from phoihop.regulations.models import Clause, Regulation
 from phoihop.reviews.choices import AssessmentStatus, ProposalStatus, ReviewKind, ReviewStatus
@@ -34,6 +35,12 @@ class Review(TimeStampedModel):
         verbose_name=_("người tính"),
     )
     warnings = models.JSONField(_("lưu ý"), default=list, blank=True)
+    # The level of the review's documents (the report carries its mark); readers need the
+    # clearance for it. Figures alone are usually "Thường"; the secretariat raises it when
+    # the assessments or conclusions hold what must not circulate.
+    classification = models.PositiveSmallIntegerField(
+        _("độ mật"), choices=Classification.choices, default=Classification.THUONG
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -2,7 +2,8 @@
 
 A review holds figures over every dossier of a regulation (counts, no dossier
 content): it is read by the roles that read whole-regulation figures (leaders,
-the secretariat, provincial oversight) and run by the secretariat.
+the secretariat, provincial oversight) whose clearance reaches the review's level,
+and run by the secretariat (with the same clearance).
 """
 
 from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES, Role
@@ -12,9 +13,10 @@ from phoihop.reviews.models import AmendmentProposal, Assessment, Conference, Re
 
 @policy.register(Review)
 def review_rule(actor, action, queryset):
+    cleared = queryset.filter(classification__lte=actor.clearance)
     if action == policy.CHANGE:
-        return queryset if actor.role == Role.SECRETARIAT else queryset.none()
-    return queryset if actor.role in AGGREGATE_ROLES else queryset.none()
+        return cleared if actor.role == Role.SECRETARIAT else queryset.none()
+    return cleared if actor.role in AGGREGATE_ROLES else queryset.none()
 
 
 @policy.register(Conference)

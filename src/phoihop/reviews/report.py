@@ -17,14 +17,18 @@ document model, `ReportDocument`; `render_docx` (python-docx) and `render_pdf`
   annex on a new page: the figures' tables and the bar chart of the review's page;
 * page numbers at the top, centred, from page 2.
 
-Classification: the frozen statistics are counts and hold no person or dossier content,
-so a report is "Thường" (unmarked) unless whoever produces it asks for a higher mark
-(`classification=`, the command's `--classification`).
+Classification: the report carries the review's level (set by the secretariat when it
+opens the review); the frozen statistics are counts and hold no person or dossier
+content, so that level is usually "Thường" (unmarked). Whoever produces the report may
+mark it higher (`classification=`, the command's `--classification`), never lower.
 
 Persons: the body names no person. The statistics carry none, conference chairs and
 participants are left out, and the free text written by the units (and the review's
 title) is screened for the names of recorded persons (`Subject`), which are replaced.
-A restricted annex listing persons is not produced.
+The names go only into a separate restricted annex (`reviews.annex`): a "PHỤ LỤC" under
+the report's number, marked at least "MẬT", listing the persons verified in the period
+that whoever asks for it may see, produced on request with a declared purpose that is
+logged per person.
 
 The report is always in Vietnamese, whatever the language of the request.
 """
@@ -243,11 +247,13 @@ def build_report(
     review: Review,
     *,
     issued_on: dt.date | None = None,
-    classification: int = Classification.THUONG,
+    classification: int | None = None,
 ) -> ReportDocument:
-    """The review's report as a neutral document model, in Vietnamese."""
+    """The review's report as a neutral document model, in Vietnamese; marked with the
+    review's level, or `classification` when that is higher."""
+    level = max(review.classification, classification or Classification.THUONG)
     with translation.override("vi"):
-        return _build(review, issued_on or timezone.localdate(), classification)
+        return _build(review, issued_on or timezone.localdate(), level)
 
 
 def _paragraphs(text: str, screen, lead: str = "") -> list[Para]:
@@ -1124,6 +1130,11 @@ def render_docx(doc: ReportDocument) -> bytes:
     out = io.BytesIO()
     d.save(out)
     return out.getvalue()
+
+
+def docx_page_field(paragraph, size) -> None:
+    """A PAGE field (the page number) at the end of `paragraph`, for other DOCX documents."""
+    _docx_page_field(paragraph, size)
 
 
 def _docx_page_field(paragraph, size) -> None:

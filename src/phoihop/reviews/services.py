@@ -12,6 +12,7 @@ from phoihop.accounts.choices import CASEWORK_ROLES, Role
 from phoihop.accounts.models import Unit
 from phoihop.audit.services import audit_record, diff, snapshot
 from phoihop.core import policy
+from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.text import nfc
 from phoihop.regulations.choices import RegulationStatus
@@ -37,8 +38,8 @@ def may_manage(actor) -> bool:
 def regulation_warnings(regulation: Regulation, date_from: dt.date, date_to: dt.date) -> list[str]:
     """Why the period may not fit the regulation: kept with the review and shown on it."""
     warnings = []
-    if regulation.status == RegulationStatus.DRAFT:
-        warnings.append(_("Quy chế còn là dự thảo, chưa có hiệu lực."))
+    if regulation.status != RegulationStatus.SIGNED:
+        warnings.append(_("Quy chế chưa được các bên ký, chưa có hiệu lực."))
     if regulation.effective_from and date_from < regulation.effective_from:
         warnings.append(
             _("Kỳ bắt đầu trước ngày quy chế có hiệu lực (%(d)s).")
@@ -73,6 +74,7 @@ def review_open(
     date_to: dt.date,
     kind: str = ReviewKind.INTERIM,
     title: str = "",
+    classification: int = Classification.THUONG,
 ) -> Review:
     """Open a review of `regulation` over a period; its statistics are computed and frozen."""
     if not may_manage(actor):
@@ -80,6 +82,12 @@ def review_open(
     errors = {}
     if kind not in ReviewKind.values:
         errors["kind"] = _("Loại không hợp lệ.")
+    if classification not in Classification.values:
+        errors["classification"] = _("Độ mật không hợp lệ.")
+    elif not policy.is_system(actor) and classification > actor.clearance:
+        errors["classification"] = _(
+            "Độ mật cao hơn tiêu chuẩn của bạn: bạn sẽ không đọc được đợt này."
+        )
     if date_to < date_from:
         errors["date_to"] = _("Ngày cuối kỳ phải sau ngày đầu kỳ.")
     if errors:
@@ -100,6 +108,7 @@ def review_open(
         computed_at=timezone.now(),
         computed_by=None if policy.is_system(actor) else actor,
         warnings=regulation_warnings(regulation, date_from, date_to),
+        classification=classification,
         created_by=None if policy.is_system(actor) else actor,
     )
     audit_record(
@@ -107,7 +116,10 @@ def review_open(
         action="review.open",
         obj=review,
         changes={
-            **snapshot(review, ["regulation", "kind", "title", "period_from", "period_to"]),
+            **snapshot(
+                review,
+                ["regulation", "kind", "title", "period_from", "period_to", "classification"],
+            ),
             "headline": headline(review.statistics),
         },
     )

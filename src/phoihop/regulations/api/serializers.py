@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from phoihop.regulations.models import (
@@ -61,6 +62,12 @@ class CategorySerializer(serializers.ModelSerializer):
 
 class RegulationSerializer(serializers.ModelSerializer):
     parties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    state = serializers.SerializerMethodField(
+        help_text="Tình trạng hôm nay: draft, signing, pending, in_force, superseded, expired."
+    )
+
+    def get_state(self, obj) -> str:
+        return obj.state_on(timezone.localdate())
 
     class Meta:
         model = Regulation
@@ -73,6 +80,9 @@ class RegulationSerializer(serializers.ModelSerializer):
             "effective_from",
             "effective_to",
             "status",
+            "state",
+            "series",
+            "version",
         ]
 
 

@@ -56,8 +56,8 @@ class Command(BaseCommand):
         out.add_argument(
             "--classification",
             choices=list(CLASSIFICATIONS),
-            default="thuong",
-            help="độ mật in trên báo cáo (mặc định: thuong, không in dấu)",
+            default=None,
+            help="độ mật in trên báo cáo, nếu cao hơn độ mật của đợt (mặc định: độ mật của đợt)",
         )
 
     def handle(self, *args, **options):
@@ -107,7 +107,7 @@ class Command(BaseCommand):
             review,
             fmt,
             issued_on=_date(options["date"]) if options["date"] else None,
-            classification=CLASSIFICATIONS[options["classification"]],
+            classification=CLASSIFICATIONS.get(options["classification"]),
         )
         output.write_bytes(content)
         self.stdout.write(
