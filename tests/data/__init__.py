@@ -1,0 +1,1 @@
+"""Test data: sample documents and the code that builds them."""
