@@ -1,0 +1,3 @@
+"""Pages of the regulation's lifecycle; their routes are included by regulations/urls.py."""
+
+urlpatterns: list = []
