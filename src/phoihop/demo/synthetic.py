@@ -121,6 +121,7 @@ def generate(
                 tasks.append(
                     Task(
                         dossier_id=d.pk,
+                        category_id=d.category_id,
                         title="Chủ trì xử lý",
                         agency_id=d.lead_agency_id,
                         due_on=due,
@@ -134,7 +135,7 @@ def generate(
 
     dossier_ids = list(
         Dossier.objects.filter(reference__startswith=f"{prefix}-")
-        .values_list("pk", "opened_on")
+        .values_list("pk", "opened_on", "category_id")
         .order_by("pk")
     )
     for batch_start in range(0, subjects, BATCH):
@@ -146,7 +147,7 @@ def generate(
             for person in created:
                 if not dossier_ids:
                     break
-                dossier_id, opened = rng.choice(dossier_ids)
+                dossier_id, opened, category_id = rng.choice(dossier_ids)
                 links.append(
                     DossierSubject(
                         dossier_id=dossier_id,
@@ -168,6 +169,7 @@ def generate(
                     verifications.append(
                         Verification(
                             dossier_id=dossier_id,
+                            category_id=category_id,
                             subject_id=person.pk,
                             requested_by=ca,
                             requested_of=cn,

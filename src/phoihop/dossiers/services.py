@@ -228,6 +228,7 @@ def _create_clause_tasks(dossier: Dossier, agency_ids: set[int]) -> list[Task]:
         tasks.append(
             Task(
                 dossier=dossier,
+                category_id=dossier.category_id,
                 title=resp.task_title or default_title,
                 agency_id=resp.agency_id,
                 unit=liaison_units.get(resp.agency_id),

@@ -117,6 +117,11 @@ class Verification(TimeStampedModel):
     dossier = models.ForeignKey(
         Dossier, on_delete=models.CASCADE, related_name="verifications", verbose_name=_("hồ sơ")
     )
+    # The dossier's category, copied when the request is made, as on Task: a review
+    # counts a regulation's requests without joining the dossiers.
+    category = models.ForeignKey(
+        "regulations.Category", on_delete=models.PROTECT, related_name="+", editable=False
+    )
     subject = models.ForeignKey(
         Subject, on_delete=models.PROTECT, related_name="verifications", verbose_name=_("đối tượng")
     )
@@ -141,13 +146,29 @@ class Verification(TimeStampedModel):
     class Meta:
         ordering = ["-requested_on", "-id"]
         indexes = [
-            models.Index(fields=["outcome", "answered_on"], name="verif_outcome_answered_idx")
+            models.Index(fields=["outcome", "answered_on"], name="verif_outcome_answered_idx"),
+            # A review's counts: requests answered, and requests due, in a period.
+            models.Index(
+                fields=["category", "answered_on"],
+                include=["outcome", "subject", "due_on", "requested_of"],
+                name="verif_category_answered_idx",
+            ),
+            models.Index(
+                fields=["category", "due_on"],
+                include=["answered_on"],
+                name="verif_category_due_idx",
+            ),
         ]
         verbose_name = _("yêu cầu xác minh")
         verbose_name_plural = _("yêu cầu xác minh")
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.requested_of.short_name} ({self.requested_on:%d/%m/%Y})"
+
+    def save(self, *args, **kwargs):
+        if self.category_id is None and self.dossier_id is not None:
+            self.category_id = self.dossier.category_id
+        super().save(*args, **kwargs)
 
 
 class SubjectAccess(models.Model):
