@@ -109,6 +109,33 @@ def _nomination(s):
     )
 
 
+def _next_version(s):
+    """Version 2 of the scene's regulation, made from it, on first use."""
+    from phoihop.regulations.models import Regulation
+    from tests.factories import RegulationFactory
+
+    old = s.world.regulation
+    return Regulation.objects.filter(previous=old).first() or RegulationFactory(
+        code=f"{old.code}-2", series=old.series, version=2, previous=old, parties=[s.world.a]
+    )
+
+
+def _amendment(s):
+    """A unit's proposal to amend the scene's clause, made on first use."""
+    from phoihop.core.policy import SYSTEM
+    from phoihop.regulations.lifecycle import amendment_propose
+    from phoihop.regulations.models import ClauseAmendment
+
+    return ClauseAmendment.objects.first() or amendment_propose(
+        actor=SYSTEM,
+        clause=s.world.clause,
+        text="Rút ngắn thời hạn trả lời còn 05 ngày làm việc.",
+        rationale="Thời hạn hiện hành quá dài.",
+        origin="unit",
+        unit=s.world.unit_a,
+    )
+
+
 def _pk(attr: str) -> Callable[[Any], dict]:
     return lambda s: {"pk": getattr(s, attr).pk}
 
@@ -168,6 +195,10 @@ EXPECTED: dict[str, Route] = {
     "accounts:user-unlock": Route(
         _row(LOGIN, *[404] * 6, 405), lambda s: {"pk": s.world.officer_a.pk}
     ),
+    # administration of agencies and their mergers, renamings: administrators only
+    "accounts:agency-list": Route(ADMIN_PAGE),
+    "accounts:agency-create": Route(ADMIN_PAGE),
+    "accounts:agency-succession": Route(ADMIN_PAGE),
     # dossiers
     "dossiers:list": Route(PAGE),
     "dossiers:export-csv": Route(PAGE),
@@ -206,6 +237,55 @@ EXPECTED: dict[str, Route] = {
     "regulations:list": Route(PAGE),
     "regulations:detail": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
     "regulations:history": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
+    # the lifecycle: versions, hand edits and finalising by the secretariat and administrators
+    # (the matrix's admin; the world's regulation is signed, so the clause and finalise pages
+    # only say so); amendments proposed by casework users of the parties (the other agency,
+    # oversight and administrators are none), decided and merged by POST only; signing by a
+    # party's head (nobody in the scene is one); the signatures page for every reader, and no
+    # PDF until a version is finalised
+    "regulations:version-create": Route(ADMIN_PAGE, lambda s: {"code": s.world.regulation.code}),
+    "regulations:amendment-create": Route(
+        _row(LOGIN, 200, 200, 200, 404, 200, 404, 404),
+        lambda s: {"code": s.world.regulation.code},
+        dossier_scoped=False,
+    ),
+    "regulations:amendment-decide": Route(
+        _row(LOGIN, *[404] * 6, 405), lambda s: {"pk": _amendment(s).pk}
+    ),
+    "regulations:amendment-merge": Route(
+        _row(LOGIN, *[404] * 6, 405), lambda s: {"pk": _amendment(s).pk}
+    ),
+    "regulations:clause-edit": Route(
+        ADMIN_PAGE, lambda s: {"code": s.world.regulation.code, "pk": s.world.clause.pk}
+    ),
+    "regulations:finalise": Route(ADMIN_PAGE, lambda s: {"code": s.world.regulation.code}),
+    "regulations:sign": Route(
+        _row(LOGIN, *[404] * SIGNED_IN), lambda s: {"code": s.world.regulation.code}
+    ),
+    "regulations:signatures": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
+    "regulations:signed-pdf": Route(
+        _row(LOGIN, *[404] * SIGNED_IN), lambda s: {"code": s.world.regulation.code}
+    ),
+    # the redline between two versions of one series, on the page and as a DOCX annex
+    "regulations:redline": Route(
+        PAGE,
+        lambda s: {"code": _next_version(s).code},
+        query=lambda s: f"against={s.world.regulation.code}",
+    ),
+    "regulations:redline-docx": Route(
+        PAGE,
+        lambda s: {"code": _next_version(s).code},
+        query=lambda s: f"against={s.world.regulation.code}",
+    ),
+    # importing and assigning responsibilities: the secretariat and administrators only (the
+    # matrix's admin); with no upload pending, the preview sends back to the upload form;
+    # the world's regulation is signed, so its responsibilities page is read-only
+    "regulations:import": Route(ADMIN_PAGE),
+    "regulations:import-preview": Route(_row(LOGIN, *[404] * 6, Redirect("/regulations/import/"))),
+    "regulations:responsibilities": Route(ADMIN_PAGE, lambda s: {"code": s.world.regulation.code}),
+    # the text as DOCX or PDF: whoever reads the regulation
+    "regulations:export-docx": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
+    "regulations:export-pdf": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
     # reviews: read by the roles that read whole-regulation figures, run by the secretariat
     # (none of the matrix's actors is the secretariat)
     "reviews:list": Route(PAGE),
@@ -217,6 +297,13 @@ EXPECTED: dict[str, Route] = {
     ),
     "reviews:report-pdf": Route(
         WHOLE_FIGURES, lambda s: {"pk": _review(s).pk}, dossier_scoped=False
+    ),
+    # the report's restricted annex naming persons: POST-only, and only for readers of the
+    # review who may see some person (the leader); everyone else gets 404 before the method
+    "reviews:persons-annex": Route(
+        _row(LOGIN, 404, 404, 405, 404, 404, 404, 404),
+        lambda s: {"pk": _review(s).pk},
+        dossier_scoped=False,
     ),
     "reviews:recompute": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),
     "reviews:close": Route(POST_ONLY_PAGE, lambda s: {"pk": _review(s).pk}),

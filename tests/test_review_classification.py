@@ -68,3 +68,26 @@ def test_the_report_carries_the_review_level_and_can_only_be_marked_higher(world
     assert "TỐI MẬT" in _header_words(higher)
     not_lower, _, _ = report.render(marked, "docx", classification=Classification.THUONG)
     assert "MẬT" in _header_words(not_lower)
+
+
+def test_the_secretariat_sets_the_level_on_the_form_and_the_page_shows_it(world, client):
+    from django.urls import reverse
+
+    from tests.web_fixtures import login
+
+    login(client, world.secretariat)
+    response = client.post(
+        reverse("reviews:create"),
+        {
+            "regulation": world.regulation.pk,
+            "kind": "so_ket",
+            "date_from": "01/01/2010",
+            "date_to": "31/12/2010",
+            "classification": str(int(Classification.MAT)),
+        },
+    )
+    review = Review.objects.get()
+    assert response.status_code == 302
+    assert review.classification == Classification.MAT
+    page = client.get(review.get_absolute_url()).content.decode()
+    assert "MẬT" in page

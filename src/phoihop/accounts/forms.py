@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from phoihop.accounts.choices import AgencyKind, Role
 from phoihop.accounts.models import Agency, Unit
 from phoihop.core.choices import Classification
+from phoihop.core.forms import DateInput
 
 
 class TokenForm(forms.Form):
@@ -135,3 +136,78 @@ class ThrottledPasswordChangeForm(PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old_password
+
+
+class AgencyForm(forms.Form):
+    """Add an agency (administrators): a successor of a merger, or a foreign counterpart."""
+
+    code = forms.SlugField(
+        label=_("Mã"),
+        max_length=32,
+        help_text=_("Chữ không dấu, số và gạch ngang; ví dụ: cat-tuyenquang."),
+    )
+    name = forms.CharField(
+        label=_("Tên cơ quan"), max_length=255, help_text=_("Ví dụ: Công an tỉnh Tuyên Quang.")
+    )
+    short_name = forms.CharField(
+        label=_("Tên viết tắt"), max_length=64, help_text=_("Ví dụ: Công an tỉnh.")
+    )
+    kind = forms.ChoiceField(label=_("Loại"), choices=AgencyKind.choices)
+    country = forms.CharField(
+        label=_("Quốc gia (mã ISO)"),
+        max_length=2,
+        initial="VN",
+        help_text=_("Hai chữ cái: VN cho cơ quan trong nước, CN cho Trung Quốc…"),
+    )
+    name_native = forms.CharField(
+        label=_("Tên bằng tiếng nước ngoài"), max_length=255, required=False
+    )
+    document_prefix = forms.CharField(
+        label=_("Ký hiệu văn bản"), max_length=32, required=False, help_text=_("Ví dụ: CAT.")
+    )
+    head_title = forms.CharField(
+        label=_("Chức danh người đứng đầu"),
+        max_length=128,
+        required=False,
+        help_text=_("Ví dụ: Giám đốc Công an tỉnh."),
+    )
+
+
+class AgencySuccessionForm(forms.Form):
+    """Record that an agency was merged into, or renamed as, another (administrators)."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan được hợp nhất, đổi tên"),
+        queryset=Agency.objects.none(),
+        help_text=_("Cơ quan không còn hoạt động dưới tên này."),
+    )
+    successor = forms.ModelChoiceField(
+        label=_("Cơ quan kế thừa"),
+        queryset=Agency.objects.none(),
+        help_text=_(
+            "Nhận hồ sơ đang xử lý, người dùng, đơn vị và quy chế. Nếu chưa có, hãy thêm cơ quan trước."
+        ),
+    )
+    on = forms.DateField(
+        label=_("Ngày hợp nhất, đổi tên"), widget=DateInput(), help_text=_("Ví dụ: 01/07/2025.")
+    )
+    note = forms.CharField(
+        label=_("Ghi chú"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ví dụ: số, ngày của quyết định hợp nhất."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = Agency.objects.filter(successor__isnull=True).order_by("kind", "name")
+        self.fields["agency"].queryset = active
+        self.fields["successor"].queryset = active
+
+    def clean(self):
+        data = super().clean()
+        agency, successor = data.get("agency"), data.get("successor")
+        if agency is not None and successor is not None and agency.pk == successor.pk:
+            self.add_error("successor", _("Cơ quan kế thừa phải khác cơ quan được hợp nhất."))
+        return data

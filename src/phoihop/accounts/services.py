@@ -1,4 +1,5 @@
-"""Changes to accounts: users, their sessions, their two-factor devices, their lockout.
+"""Changes to accounts: users, their sessions, their two-factor devices, their lockout;
+agencies (added here; merged or renamed in `accounts.succession`).
 
 Each runs in a transaction and writes an audit event with the field-level
 before/after; a password or its hash never enters an event. Creating and
@@ -313,3 +314,76 @@ def password_changed(*, actor) -> None:
         obj=actor,
         changes={"password": [None, "changed"]},
     )
+
+
+# What an agency event records.
+AGENCY_FIELDS = [
+    "code",
+    "name",
+    "short_name",
+    "name_native",
+    "kind",
+    "country",
+    "document_prefix",
+    "head_title",
+]
+
+
+@transaction.atomic
+def agency_create(
+    *,
+    actor,
+    code: str,
+    name: str,
+    short_name: str,
+    kind: str = AgencyKind.DOMESTIC,
+    country: str = "",
+    name_native: str = "",
+    document_prefix: str = "",
+    head_title: str = "",
+) -> Agency:
+    """Add an agency: a new one of a merger, or a foreign counterpart (administrators)."""
+    from django.core.validators import validate_slug
+
+    require_administrator(actor)
+    code = nfc(code).strip()
+    country = (nfc(country).strip() or ("VN" if kind == AgencyKind.DOMESTIC else "")).upper()
+    errors: dict[str, str] = {}
+    try:
+        validate_slug(code)
+    except ValidationError:
+        errors["code"] = _("Mã chỉ gồm chữ không dấu, số, gạch ngang và gạch dưới.")
+    else:
+        if len(code) > 32:
+            errors["code"] = _("Mã dài tối đa 32 ký tự.")
+        elif Agency.objects.filter(code__iexact=code).exists():
+            errors["code"] = _("Mã “%(code)s” đã có cơ quan dùng.") % {"code": code}
+    if not nfc(name).strip():
+        errors["name"] = _("Cần nhập tên cơ quan.")
+    if not nfc(short_name).strip():
+        errors["short_name"] = _("Cần nhập tên viết tắt.")
+    if kind not in AgencyKind.values:
+        errors["kind"] = _("Loại cơ quan không hợp lệ.")
+    if len(country) != 2 or not country.isalpha():
+        errors["country"] = _("Quốc gia là mã ISO hai chữ cái, ví dụ VN, CN.")
+    elif kind == AgencyKind.DOMESTIC and country != "VN":
+        errors["country"] = _("Cơ quan trong nước có quốc gia VN.")
+    if errors:
+        raise ServiceError(errors)
+    agency = Agency.objects.create(
+        code=code,
+        name=nfc(name).strip(),
+        short_name=nfc(short_name).strip(),
+        name_native=nfc(name_native).strip(),
+        kind=kind,
+        country=country,
+        document_prefix=nfc(document_prefix).strip(),
+        head_title=nfc(head_title).strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="account.agency_create",
+        obj=agency,
+        changes=diff({}, snapshot(agency, AGENCY_FIELDS)),
+    )
+    return agency

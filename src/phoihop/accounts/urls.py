@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from phoihop.accounts import views
+from phoihop.accounts import agency_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -27,4 +27,12 @@ urlpatterns = [
     ),
     path("users/<int:pk>/unlock/", views.UserUnlockView.as_view(), name="user-unlock"),
     path("users/<int:pk>/history/", views.UserHistoryView.as_view(), name="user-history"),
+    # administration of agencies, their mergers and renamings (administrators only)
+    path("agencies/", agency_views.AgencyListView.as_view(), name="agency-list"),
+    path("agencies/new/", agency_views.AgencyCreateView.as_view(), name="agency-create"),
+    path(
+        "agencies/succession/",
+        agency_views.AgencySuccessionView.as_view(),
+        name="agency-succession",
+    ),
 ]

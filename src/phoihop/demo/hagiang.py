@@ -195,6 +195,9 @@ USERS = [
     ),
 ]
 
+# agency code → the username of its head, who signs regulations for it
+HEADS = {"cat-hagiang": "ca.lanhdao", "sngv-hagiang": "sngv.lanhdao"}
+
 DEMO_ACCOUNTS = [(u[0], u[5].label, u[7]) for u in USERS]
 # Leaders and the administrator must pass TOTP; the demo gives each a device
 # whose secret is derived from the seed, so it is fixed and printed for testers.
@@ -307,6 +310,11 @@ def _setup_agencies() -> tuple[dict[str, Agency], dict[str, User]]:
                 user=user, name=security.DEVICE_NAME, key=demo_totp_key(username), confirmed=True
             )
         users[username] = user
+    # The heads who sign regulations for their agency (demo.pki gives each a certificate).
+    for code, username in HEADS.items():
+        agency = agencies[code]
+        agency.head = users[username]
+        agency.save(update_fields=["head"])
     return agencies, users
 
 

@@ -1,10 +1,15 @@
 """Reads of regulations used by other apps and the pages."""
 
+from __future__ import annotations
+
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from phoihop.accounts.models import Agency
 from phoihop.core import policy
 from phoihop.regulations.models import (
     Article,
@@ -14,6 +19,17 @@ from phoihop.regulations.models import (
     Regulation,
     Responsibility,
 )
+from phoihop.regulations.tree import (
+    ArticleNode,
+    ChapterNode,
+    ClauseNode,
+    PointNode,
+    RegulationTree,
+    SectionNode,
+)
+
+if TYPE_CHECKING:
+    from phoihop.regulations.export import ExportMeta
 
 
 def regulations_for(actor):
@@ -45,12 +61,98 @@ def category_in_force(category: Category, on: dt.date) -> Category:
 
 
 def regulation_tree(regulation: Regulation):
-    """Chapters with articles, clauses, points and responsibilities: 6 queries in all."""
+    """Chapters with articles (and the section each sits in), clauses, points and
+    responsibilities: 6 queries in all."""
     clauses = Clause.objects.prefetch_related(
         "points",
         Prefetch("responsibilities", Responsibility.objects.select_related("agency")),
     )
-    articles = Article.objects.prefetch_related(Prefetch("clauses", clauses))
+    articles = Article.objects.select_related("section").prefetch_related(
+        Prefetch("clauses", clauses)
+    )
     return Chapter.objects.filter(regulation=regulation).prefetch_related(
         Prefetch("articles", articles)
+    )
+
+
+def regulation_as_tree(regulation: Regulation) -> RegulationTree:
+    """The version's text as a `RegulationTree`, for the exporter: 6 queries."""
+    articles = Article.objects.select_related("section").prefetch_related(
+        Prefetch("clauses", Clause.objects.prefetch_related("points"))
+    )
+    chapters = Chapter.objects.filter(regulation=regulation).prefetch_related(
+        "sections", Prefetch("articles", articles)
+    )
+    return RegulationTree(
+        title=regulation.title,
+        chapters=[
+            ChapterNode(
+                number=chapter.number,
+                title=chapter.title,
+                sections=[SectionNode(s.number, s.title) for s in chapter.sections.all()],
+                articles=[
+                    ArticleNode(
+                        number=article.number,
+                        title=article.title,
+                        text=article.text,
+                        section=article.section.number if article.section else None,
+                        clauses=[
+                            ClauseNode(
+                                number=clause.number,
+                                text=clause.text,
+                                points=[PointNode(p.letter, p.text) for p in clause.points.all()],
+                            )
+                            for clause in article.clauses.all()
+                        ],
+                    )
+                    for article in chapter.articles.all()
+                ],
+            )
+            for chapter in chapters
+        ],
+    )
+
+
+def parties_in_order(regulation: Regulation) -> list[Agency]:
+    """The parties, the lead first: in the order they were registered (their key)."""
+    return sorted(regulation.parties.select_related("head"), key=lambda a: a.pk)
+
+
+def party_number_symbol(regulation: Regulation, agency: Agency) -> str:
+    """The number and symbol a party gives the joint regulation in its own register.
+
+    Each party numbers the document itself: "NN/QCPH-<the party's document prefix>",
+    NN being the number of the regulation's own number and symbol ("01" of
+    "01/QCPH-CAT-SNgV"), or the version number on two digits when it has none. A party
+    without a document prefix shows the regulation's number and symbol as it is.
+    """
+    own = (regulation.number_symbol or "").strip()
+    number = own.split("/", 1)[0].strip() if "/" in own else ""
+    if not number.isdigit():
+        number = f"{regulation.version:02d}"
+    if not agency.document_prefix:
+        return own or f"{number}/QCPH"
+    return f"{number}/QCPH-{agency.document_prefix}"
+
+
+def export_meta(regulation: Regulation, *, signed_on: dt.date | None = None) -> ExportMeta:
+    """What the exported document says around the text: the parties side by side (the
+    lead first), each with its number and symbol and its head's signature block."""
+    # Imported here: the exporter pulls in the report's fonts and charts, which the
+    # dossier services that read this module never need.
+    from phoihop.regulations.export import ExportMeta, Issuer
+
+    return ExportMeta(
+        issuers=[
+            Issuer(
+                name=agency.name,
+                number_symbol=party_number_symbol(regulation, agency),
+                head_title=agency.head_title,
+                signer_name=agency.head.get_full_name() if agency.head else "",
+            )
+            for agency in parties_in_order(regulation)
+        ],
+        place=regulation.place,
+        signed_on=signed_on if signed_on is not None else regulation.signed_on,
+        recipients=[_("Các bên ký kết;"), _("Lưu: VT.")],
     )

@@ -4,13 +4,20 @@ from django.views import View
 
 from phoihop.core import policy
 from phoihop.regulations.models import ClauseAmendment, Regulation
+from phoihop.regulations.policy import may_edit
 from phoihop.regulations.selectors import regulation_tree, regulations_for
 
 
 class RegulationListView(LoginRequiredMixin, View):
     def get(self, request):
         return render(
-            request, "regulations/list.html", {"regulations": regulations_for(request.user)}
+            request,
+            "regulations/list.html",
+            {
+                "regulations": regulations_for(request.user),
+                # the import page's link (regulations/_import_link.html)
+                "may_import": may_edit(request.user),
+            },
         )
 
 

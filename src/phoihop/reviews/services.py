@@ -15,7 +15,7 @@ from phoihop.core import policy
 from phoihop.core.choices import Classification
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.text import nfc
-from phoihop.regulations.choices import RegulationStatus
+from phoihop.regulations.choices import AmendmentOrigin, AmendmentStatus, RegulationStatus
 from phoihop.regulations.models import Clause, Regulation
 from phoihop.reviews.choices import (
     HEADLINE_KEYS,
@@ -357,8 +357,8 @@ def proposal_decide(*, actor, proposal: AmendmentProposal, accept: bool) -> Amen
     from phoihop.regulations.models import ClauseAmendment
 
     proposal = (
-        AmendmentProposal.objects.select_for_update()
-        .select_related("assessment__review")
+        AmendmentProposal.objects.select_for_update(of=("self",))
+        .select_related("assessment__review", "assessment__unit")
         .get(pk=proposal.pk)
     )
     _open_review_for_change(actor, proposal.assessment.review)
@@ -374,11 +374,24 @@ def proposal_decide(*, actor, proposal: AmendmentProposal, accept: bool) -> Amen
         changes=diff(before, snapshot(proposal, ["status"])),
     )
     if accept:
+        # Accepting the proposal is the secretariat's decision on the amendment too: it
+        # starts accepted, ready to be merged into the next version. The rationale names
+        # where it came from, not the assessment's text: every user reads amendments,
+        # while a review may be classified.
+        assessment = proposal.assessment
         amendment = ClauseAmendment.objects.create(
             clause=proposal.clause,
             text=proposal.text,
+            rationale=_("Đề xuất của %(unit)s tại %(review)s.")
+            % {"unit": assessment.unit.name, "review": assessment.review.title},
+            origin=AmendmentOrigin.REVIEW,
+            status=AmendmentStatus.ACCEPTED,
+            unit=assessment.unit,
+            proposed_by=assessment.submitted_by,
+            decided_by=None if policy.is_system(actor) else actor,
+            decided_at=timezone.now(),
             source_proposal=proposal,
-            source_review=proposal.assessment.review,
+            source_review=assessment.review,
         )
         audit_record(
             actor=actor, action="amendment.draft", obj=amendment, changes=snapshot(amendment)

@@ -18,6 +18,11 @@ urlpatterns = [
     path(
         "reviews/<int:pk>/report.pdf", views.ReviewReportView.as_view(fmt="pdf"), name="report-pdf"
     ),
+    path(
+        "reviews/<int:pk>/persons-annex/",
+        views.ReviewPersonsAnnexView.as_view(),
+        name="persons-annex",
+    ),
     path("reviews/<int:pk>/recompute/", views.ReviewRecomputeView.as_view(), name="recompute"),
     path("reviews/<int:pk>/close/", views.ReviewCloseView.as_view(), name="close"),
     path(

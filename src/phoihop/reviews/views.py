@@ -1,8 +1,10 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from phoihop.accounts.choices import AGGREGATE_ROLES, CASEWORK_ROLES, Role
@@ -12,7 +14,7 @@ from phoihop.core.forms import add_service_errors
 from phoihop.core.views import AllowedUsersMixin
 from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Regulation
-from phoihop.reviews import report, services
+from phoihop.reviews import annex, report, services
 from phoihop.reviews.charts import bar_chart_svg
 from phoihop.reviews.charts import category_totals as _category_totals
 from phoihop.reviews.choices import HEADLINE_LABELS, ReviewStatus
@@ -25,6 +27,7 @@ from phoihop.reviews.forms import (
 )
 from phoihop.reviews.models import AmendmentProposal, Assessment, Conference, Review
 from phoihop.reviews.statistics import compute_statistics
+from phoihop.subjects.forms import AccessPurposeForm
 
 
 def _form(request):
@@ -151,6 +154,7 @@ class ReviewCreateView(AllowedUsersMixin, View):
                     date_to=data["date_to"],
                     kind=data["kind"],
                     title=data["title"],
+                    classification=data["classification"],
                 )
             except ServiceError as exc:
                 add_service_errors(form, exc)
@@ -165,31 +169,90 @@ class ReviewDetailView(LoginRequiredMixin, View):
         review = policy.get_or_404(
             Review.objects.select_related("regulation", "computed_by"), request.user, pk=pk
         )
-        previous = services.previous_review(review)
-        stats = review.statistics
+        return render(request, "reviews/review_detail.html", _detail_context(request, review))
+
+
+ANNEX_PREFIX = "annex"
+
+
+class PersonsAnnexForm(AccessPurposeForm):
+    """The purpose declared for the persons' annex (the persons' rules), and its format."""
+
+    format = forms.ChoiceField(
+        label=gettext_lazy("Định dạng tệp"),
+        choices=[("docx", gettext_lazy("Word (DOCX)")), ("pdf", gettext_lazy("PDF"))],
+        initial="docx",
+    )
+
+
+def _detail_context(request, review, annex_form=None) -> dict:
+    previous = services.previous_review(review)
+    stats = review.statistics
+    may_annex = annex.may_view_persons(request.user)
+    return {
+        "review": review,
+        "stats": stats,
+        "previous": previous,
+        "comparison": services.comparison(review, previous),
+        "labels": HEADLINE_LABELS,
+        "category_totals": _category_totals(stats),
+        "kinds": dict(CategoryKind.choices),
+        "empty": not stats.get("dossiers_opened") and not stats.get("dossiers_resolved"),
+        "may_manage": services.may_manage(request.user) and not review.is_closed,
+        "units": _unit_rows(review),
+        "conference": Conference.objects.filter(review=review).first(),
+        "conference_form": _conference_form(review),
+        "nominations": _nominations(request, review),
+        "proposals": AmendmentProposal.objects.filter(assessment__review=review)
+        .select_related("clause__article", "assessment__unit")
+        .order_by("clause__article__number", "clause__number", "id"),
+        "may_nominate": request.user.role in (Role.LEADER, Role.SECRETARIAT)
+        and not review.is_closed,
+        # The restricted annex naming persons: for readers who may see some person.
+        "may_annex": may_annex,
+        "annex_form": (annex_form or PersonsAnnexForm(prefix=ANNEX_PREFIX)) if may_annex else None,
+    }
+
+
+class ReviewPersonsAnnexView(AllowedUsersMixin, View):
+    """The report's restricted annex naming the persons verified in the period, as a file.
+
+    Only for readers of the review who may see at least one person (everyone else: 404);
+    the declared purpose is logged for every listed person with the file's production.
+    """
+
+    def allowed(self, user) -> bool:
+        return policy.restrict(
+            Review.objects.filter(pk=self.kwargs["pk"]), user
+        ).exists() and annex.may_view_persons(user)
+
+    def post(self, request, pk):
+        review = policy.get_or_404(
+            Review.objects.select_related("regulation", "computed_by"), request.user, pk=pk
+        )
+        form = PersonsAnnexForm(request.POST, prefix=ANNEX_PREFIX)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                content, content_type, filename = annex.persons_annex_export(
+                    actor=request.user,
+                    review=review,
+                    fmt=data["format"],
+                    purpose=data["purpose"],
+                    note=data["note"],
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                response = HttpResponse(content, content_type=content_type)
+                response["Content-Disposition"] = f'attachment; filename="{filename}"'
+                response["Cache-Control"] = "no-store"
+                return response
         return render(
             request,
             "reviews/review_detail.html",
-            {
-                "review": review,
-                "stats": stats,
-                "previous": previous,
-                "comparison": services.comparison(review, previous),
-                "labels": HEADLINE_LABELS,
-                "category_totals": _category_totals(stats),
-                "kinds": dict(CategoryKind.choices),
-                "empty": not stats.get("dossiers_opened") and not stats.get("dossiers_resolved"),
-                "may_manage": services.may_manage(request.user) and not review.is_closed,
-                "units": _unit_rows(review),
-                "conference": Conference.objects.filter(review=review).first(),
-                "conference_form": _conference_form(review),
-                "nominations": _nominations(request, review),
-                "proposals": AmendmentProposal.objects.filter(assessment__review=review)
-                .select_related("clause__article", "assessment__unit")
-                .order_by("clause__article__number", "clause__number", "id"),
-                "may_nominate": request.user.role in (Role.LEADER, Role.SECRETARIAT)
-                and not review.is_closed,
-            },
+            _detail_context(request, review, annex_form=form),
+            status=400,
         )
 
 

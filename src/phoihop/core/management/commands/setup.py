@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from phoihop.demo import hagiang
+from phoihop.demo import hagiang, pki
 
 
 class Command(BaseCommand):
@@ -18,11 +18,15 @@ class Command(BaseCommand):
         if not hagiang.is_loaded():
             self.stdout.write("Đang nạp dữ liệu trình diễn Hà Giang 2008–2011…")
             counts = hagiang.load()
+            # The demo CA and the heads' certificates, for signing regulations.
+            certificates = pki.demo_pki(pki.default_dir())
             self.stdout.write(
                 "Đã nạp: {dossiers} hồ sơ, {subjects} đối tượng, {verifications} yêu cầu xác minh.".format(
                     **counts
                 )
             )
+            for line in pki.pki_lines(certificates):
+                self.stdout.write(line)
         self.stdout.write("\nĐịa chỉ: http://127.0.0.1:8000/")
         self.stdout.write(f"Tài khoản trình diễn (mật khẩu: {hagiang.DEMO_PASSWORD}):")
         for line in hagiang.account_lines():

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from phoihop.audit import guard
-from phoihop.demo import hagiang
+from phoihop.demo import hagiang, pki
 
 
 class Command(BaseCommand):
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         elif hagiang.is_loaded():
             raise CommandError("Dữ liệu trình diễn đã có; dùng --reset để nạp lại.")
         counts = hagiang.load()
+        certificates = pki.demo_pki(pki.default_dir())
         if options["json"]:
             self.stdout.write(json.dumps(counts))
         else:
@@ -38,4 +39,6 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Tài khoản trình diễn (mật khẩu: {hagiang.DEMO_PASSWORD}):")
             for line in hagiang.account_lines():
+                self.stdout.write(line)
+            for line in pki.pki_lines(certificates):
                 self.stdout.write(line)
