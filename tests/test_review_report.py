@@ -325,6 +325,9 @@ def test_a_review_of_hand_made_dossiers(cases):
         full_name="Vàng Seo Páo",
         documents=[{"kind": DocumentKind.CMND, "number": "073123456"}],
     )
+    subject_services.subject_create(
+        actor=cases.officer_a, full_name="Vương Tiểu Minh", native_name="王小明"
+    )
     review = _open(cases)
     services.assessment_save(
         actor=SYSTEM,
@@ -334,7 +337,7 @@ def test_a_review_of_hand_made_dossiers(cases):
         results="Phối hợp chặt chẽ với phía bạn.",
         shortcomings=f"Đối tượng {person.full_name.upper()} trốn sang bên kia biên giới.",
         causes="Thiếu phiên dịch tiếng Trung.",
-        lessons="Trao đổi sớm qua đầu mối.",
+        lessons=f"Trao đổi sớm qua đầu mối về {person.full_name.lower()} và 王小明.",
         directions="Duy trì giao ban định kỳ.",
     )
     assessment = review.assessments.get(unit=cases.unit_a)
@@ -355,6 +358,7 @@ def test_a_review_of_hand_made_dossiers(cases):
     assert "Khoản 1 Điều 5" in text and "Rút thời hạn xuống 7 ngày làm việc." in text
     assert "Bản nháp" not in text
     assert "Vàng Seo Páo".upper() not in text and "[đã lược họ tên]" in text
+    assert "vàng seo páo" not in text and "王小明" not in text
     assert "Hà Giang, ngày 03 tháng 02 năm 2011" in text  # days < 10 and months < 3 padded
     assert re.search(r"Số: \d{2,}/BC-CAT-SNgV", text)
     assert "GIÁM ĐỐC CÔNG AN TỈNH" in text

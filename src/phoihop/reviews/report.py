@@ -48,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -194,31 +194,61 @@ def _parties(regulation):
 
 
 class _NameScreen:
-    """Replaces the names of recorded persons found in free text."""
+    """Replaces the names of recorded persons found in free text.
+
+    The database is asked only about what the text could name: every run of 2 to 6 words
+    (as written, in title case and in capitals) against the persons' Vietnamese, Latin
+    and Hán-Việt names, the runs of Hán tự against their native names, and the few
+    persons with other names (aliases) in full. A review's free text is a few thousand
+    words, so these are three queries whatever the number of persons on record.
+    """
 
     WORD = re.compile(r"\w+", re.UNICODE)
-    CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+    CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
     MAX_WORDS = 6
+    MAX_NATIVE = 8
 
     def __init__(self, texts: list[str]):
         self.names: set[str] = set()
         self.native: set[str] = set()
-        if not any(t.strip() for t in texts):
+        texts = [_nfc(t) for t in texts if t and t.strip()]
+        if not texts:
             return
         from phoihop.subjects.models import Subject
 
-        rows = Subject.objects.values_list(
-            "full_name", "latin_name", "han_viet", "aliases", "native_name"
-        )
-        for full, latin, han_viet, aliases, native in rows.iterator(chunk_size=5000):
-            candidates = [full, latin, han_viet, *re.split(r"[,;]", aliases or "")]
-            for name in candidates:
-                words = self.WORD.findall(_nfc(name).casefold())
-                if 2 <= len(words) <= self.MAX_WORDS:
-                    self.names.add(" ".join(words))
-            native = _nfc(native)
-            if len(native) >= 2:
-                self.native.add(native)
+        runs: set[str] = set()
+        for text in texts:
+            words = self.WORD.findall(text)
+            for i in range(len(words)):
+                for size in range(2, min(self.MAX_WORDS, len(words) - i) + 1):
+                    run = " ".join(words[i : i + size])
+                    runs.update((run, run.title(), run.upper()))
+        rows = Subject.objects.filter(
+            Q(full_name__in=runs) | Q(latin_name__in=runs) | Q(han_viet__in=runs)
+        ).values_list("full_name", "latin_name", "han_viet")
+        for names in rows:
+            self._add(names)
+        for aliases in Subject.objects.exclude(aliases="").values_list("aliases", flat=True):
+            self._add(re.split(r"[,;]", aliases))
+        native_runs = {
+            run[i : i + size]
+            for text in texts
+            for run in self.CJK.findall(text)
+            for i in range(len(run))
+            for size in range(2, min(self.MAX_NATIVE, len(run) - i) + 1)
+        }
+        if native_runs:
+            self.native.update(
+                Subject.objects.filter(native_name__in=native_runs).values_list(
+                    "native_name", flat=True
+                )
+            )
+
+    def _add(self, names) -> None:
+        for name in names:
+            words = self.WORD.findall(_nfc(name).casefold())
+            if 2 <= len(words) <= self.MAX_WORDS:
+                self.names.add(" ".join(words))
 
     def __call__(self, text: str) -> str:
         if not text or not (self.names or self.native):
@@ -237,7 +267,7 @@ class _NameScreen:
             i += 1
         for start, end in reversed(spans):
             text = text[:start] + hidden + text[end:]
-        if self.native and self.CJK.search(text):
+        if self.native and self.CJK.search(text):  # native names found above, longest first
             for name in sorted(self.native, key=len, reverse=True):
                 text = text.replace(name, hidden)
         return text
