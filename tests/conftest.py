@@ -29,10 +29,12 @@ VERIFICATION_DAYS = 7
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_and_isolated(tmp_path_factory):
-    """Cheap password hashing, and uploaded files kept out of the project's var/."""
+    """Cheap password hashing, and uploaded files and the demo's certificates (written
+    under VAR_DIR when the demo loads) kept out of the project's var/."""
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         MEDIA_ROOT=str(tmp_path_factory.mktemp("media")),
+        VAR_DIR=tmp_path_factory.mktemp("var"),
     ):
         yield
 

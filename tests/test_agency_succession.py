@@ -171,6 +171,68 @@ def test_regulations_not_ended_get_the_successor_and_signed_ones_are_flagged(wor
     assert t not in expired.parties.all() and not expired.needs_resigning
 
 
+def test_a_new_version_of_a_flagged_regulation_names_the_successor_and_needs_no_resigning(
+    world, merger
+):
+    from phoihop.regulations import lifecycle
+    from phoihop.regulations.models import Responsibility
+
+    a, b, t = world.a, world.b, merger.t
+    succession.agency_succeed(actor=SYSTEM, agency=a, successor=t, on=ON)
+    flagged = Regulation.objects.get(pk=world.regulation.pk)
+    assert flagged.needs_resigning
+
+    version = lifecycle.version_create(
+        actor=world.secretariat, regulation=flagged, code="QC-THU-2025"
+    )
+
+    assert not version.needs_resigning and version.resigning_reason == ""
+    assert set(version.parties.all()) == {b, t}
+    rows = set(
+        Responsibility.objects.filter(clause__article__chapter__regulation=version).values_list(
+            "clause__number", "agency__code", "role", "response_days", "response_hours"
+        )
+    )
+    assert rows == {
+        (1, "ca-tuyenquang", "lead", 10, None),
+        (1, "sngv", "support", 5, None),
+        (2, "ca-tuyenquang", "lead", None, 48),
+        (2, "sngv", "support", 7, None),
+    }
+    event = AuditEvent.objects.filter(action="regulation.version_create").latest("seq")
+    assert event.changes["parties_succeeded"] == {str(a.pk): t.pk}
+    # the old version keeps its parties and its flag: it is history
+    assert a in flagged.parties.all() and flagged.needs_resigning
+
+
+def test_the_regulation_page_says_to_make_a_new_version_for_re_signing(client, world, merger):
+    from phoihop.regulations import lifecycle
+
+    succession.agency_succeed(actor=SYSTEM, agency=world.a, successor=merger.t, on=ON)
+    url = reverse("regulations:detail", args=[world.regulation.code])
+    create = reverse("regulations:version-create", args=[world.regulation.code])
+
+    force_login(client, world.secretariat)
+    page = client.get(url).content.decode()
+    assert "Quy chế cần được ký lại." in page
+    assert f'<a href="{create}">Tạo phiên bản mới để các bên ký lại</a>' in page
+    force_login(client, world.officer_b)
+    page = client.get(url).content.decode()
+    assert "Cần tạo phiên bản mới để các bên ký lại." in page and create not in page
+
+    draft = lifecycle.version_create(
+        actor=world.secretariat, regulation=world.regulation, code="QC-THU-2025"
+    )
+    force_login(client, world.secretariat)
+    page = client.get(url).content.decode()
+    assert "Dự thảo phiên bản mới để các bên ký lại:" in page
+    assert reverse("regulations:detail", args=[draft.code]) in page
+    assert (
+        "cần được ký lại"
+        not in client.get(reverse("regulations:detail", args=[draft.code])).content.decode()
+    )
+
+
 def test_the_succession_is_recorded_and_audited_with_its_counts(world, merger):
     a, t = world.a, merger.t
     preview = succession.agency_succession_preview(actor=world.admin, agency=a, successor=t, on=ON)

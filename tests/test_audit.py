@@ -188,3 +188,21 @@ def test_an_administrator_reads_a_clearance_change_in_the_account_history(world,
     login(client, world.leader_a)
     url = reverse("accounts:user-history", args=[world.officer_b.pk])
     assert client.get(url).status_code == 404
+
+
+def test_every_action_the_code_records_has_a_vietnamese_label():
+    """The history pages show an action's label; a new action without one would show its
+    code ("regulation.sign")."""
+    import re
+    from pathlib import Path
+
+    import phoihop
+    from phoihop.audit.choices import ACTION_LABELS
+
+    literal = re.compile(r'(?:action=|_record\(\s*actor,\s*)"([a-z_]+\.[a-z_]+)"')
+    recorded = set()
+    for path in Path(phoihop.__file__).parent.rglob("*.py"):
+        if "migrations" not in path.parts:
+            recorded |= set(literal.findall(path.read_text(encoding="utf-8")))
+    assert {"regulation.sign", "amendment.merge", "nomination.decide"} <= recorded
+    assert sorted(recorded - set(ACTION_LABELS)) == []

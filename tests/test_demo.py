@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from phoihop.accounts.choices import Role
 from phoihop.accounts.models import User
@@ -19,7 +20,17 @@ from phoihop.core.choices import Classification
 from phoihop.core.policy import SYSTEM
 from phoihop.demo import hagiang
 from phoihop.dossiers.models import Dossier
-from phoihop.regulations.models import Regulation
+from phoihop.regulations import lifecycle
+from phoihop.regulations.choices import (
+    AmendmentOrigin,
+    AmendmentStatus,
+    RegulationState,
+    RegulationStatus,
+)
+from phoihop.regulations.models import ClauseAmendment, Regulation
+from phoihop.regulations.redline import CHANGED, redline_between
+from phoihop.regulations.selectors import category_in_force, regulation_in_force
+from phoihop.regulations.services import find_clause
 from phoihop.reviews.statistics import compute_statistics
 from phoihop.subjects.models import Subject
 from tests.audit_helpers import guard_lifted
@@ -29,9 +40,15 @@ DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def pki_dir(tmp_path_factory):
+    """Where the demo writes its CA and the directors' PKCS#12 files."""
+    return tmp_path_factory.mktemp("demo-pki")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, pki_dir):
     with django_db_blocker.unblock(), transaction.atomic():
-        summary = hagiang.load()
+        summary = hagiang.load(pki_dir=pki_dir)
         yield summary
         transaction.set_rollback(True)
 
@@ -44,6 +61,11 @@ def users(demo, db):
 @pytest.fixture
 def regulation(demo, db):
     return Regulation.objects.get(code="QCPH-2008")
+
+
+@pytest.fixture
+def regulation_2011(demo, db):
+    return Regulation.objects.get(code="QCPH-2011")
 
 
 def figures(actor, regulation, date_from=FROM, date_to=TO):
@@ -287,3 +309,184 @@ def test_the_2011_review_holds_the_figures_the_conference_and_the_awards(demo, d
         "sngv-hagiang",
     }
     assert all(n.decision_number and n.decision_date == TO for n in awards)
+
+
+# --- the 2011 regulation, signed at the review conference -----------------------------------
+
+
+def test_the_2011_regulation_is_version_2_of_the_series_signed_and_in_force_from_the_conference(
+    regulation, regulation_2011
+):
+    new = regulation_2011
+    assert (new.series, new.version, new.previous_id) == (regulation.series, 2, regulation.pk)
+    assert (new.number_symbol, new.title, new.place) == (
+        "02/QCPH-CAT-SNgV",
+        regulation.title,
+        "Hà Giang",
+    )
+    assert new.status == RegulationStatus.SIGNED
+    assert (new.signed_on, new.effective_from, new.effective_to) == (TO, TO, None)
+    assert set(new.parties.values_list("code", flat=True)) == {"cat-hagiang", "sngv-hagiang"}
+    assert not new.needs_resigning
+    today = timezone.localdate()
+    assert new.state_on(TO - DAY) == RegulationState.PENDING
+    assert new.state_on(TO) == RegulationState.IN_FORCE
+    assert new.state_on(today) == RegulationState.IN_FORCE  # nothing supersedes it
+    assert regulation_in_force(SYSTEM) == new
+    assert regulation_in_force(SYSTEM, dt.date(2010, 1, 1)) == regulation
+
+
+def test_the_2008_regulation_was_in_force_until_the_day_before_and_is_superseded(
+    regulation, regulation_2011
+):
+    assert (regulation.effective_from, regulation.effective_to) == (FROM, TO - DAY)
+    assert regulation.superseded_by == regulation_2011
+    assert regulation.state_on(FROM - DAY) == RegulationState.PENDING
+    assert regulation.state_on(dt.date(2010, 1, 1)) == RegulationState.IN_FORCE
+    assert regulation.state_on(TO - DAY) == RegulationState.IN_FORCE
+    assert regulation.state_on(TO) == RegulationState.SUPERSEDED
+    assert regulation.state_on(dt.date(2012, 1, 1)) == RegulationState.SUPERSEDED
+
+
+def test_both_directors_signed_on_the_conference_day_and_both_signatures_verify(
+    regulation_2011, users
+):
+    signatures = list(regulation_2011.signatures.select_related("agency", "signer"))
+    assert [(s.agency.code, s.signer.username) for s in signatures] == [
+        ("cat-hagiang", "ca.lanhdao"),
+        ("sngv-hagiang", "sngv.lanhdao"),
+    ]
+    for s in signatures:
+        local = timezone.localtime(s.signed_at)
+        assert local.date() == TO and 8 <= local.hour < 17, local
+    reports = lifecycle.verify_signed(regulation_2011)
+    assert len(reports) == 2
+    assert all(r.ok and r.intact and r.trusted for r in reports), [r.summary for r in reports]
+    assert [(r.signer_common_name, r.signer_title, r.organization) for r in reports] == [
+        ("Hoàng Minh Khải", "Giám đốc Công an tỉnh", "Công an tỉnh Hà Giang"),
+        ("Vương Đức Bình", "Giám đốc Sở Ngoại vụ", "Sở Ngoại vụ tỉnh Hà Giang"),
+    ]
+    assert [timezone.localtime(r.signing_time).date() for r in reports] == [TO, TO]
+
+
+def test_the_signers_are_the_directors_the_pdf_and_the_commendations_name(users, demo, db):
+    from phoihop.accounts.models import Agency
+
+    for code, username in hagiang.HEADS.items():
+        agency = Agency.objects.get(code=code)
+        assert agency.head == users[username]
+        assert users[username].position == agency.head_title  # "Giám đốc …", not a deputy
+
+
+def test_the_signed_pdf_verifies_in_pdfsig_against_the_demo_ca(regulation_2011, pki_dir, tmp_path):
+    from tests.test_signing import _nss_database, _pdfsig
+
+    signed = tmp_path / "QCPH-2011.pdf"
+    with regulation_2011.signed_pdf.open("rb") as handle:
+        signed.write_bytes(handle.read())
+    nss = _nss_database(tmp_path / "nss", (pki_dir / "ca.pem").read_bytes())
+
+    out = _pdfsig(signed, nss)
+
+    assert out.count("Signature is Valid.") == 2, out
+    assert out.count("Certificate is Trusted.") == 2, out
+    assert "Signature Field Name: Ky-cat-hagiang" in out
+    assert "Signature Field Name: Ky-sngv-hagiang" in out
+    assert "Signer Certificate Common Name: Hoàng Minh Khải" in out
+    assert "Signer Certificate Common Name: Vương Đức Bình" in out
+    assert "Total document signed" in out
+
+
+def test_the_2011_amendments_trace_back_to_the_reviews_proposals(regulation, regulation_2011):
+    from phoihop.reviews.choices import ProposalStatus
+    from phoihop.reviews.models import Review
+
+    review = Review.objects.get()
+    amendments = list(
+        ClauseAmendment.objects.filter(source_review=review)
+        .select_related("clause__article__chapter", "unit", "source_proposal__assessment")
+        .order_by("pk")
+    )
+    assert [(a.unit.code, a.clause.article.number, a.clause.number) for a in amendments] == [
+        ("canh-sat-hinh-su", 7, 2),
+        ("lanh-su", 7, 1),
+        ("lanh-su", 10, 1),
+    ]
+    assert ClauseAmendment.objects.count() == len(amendments)
+    for a in amendments:
+        assert (a.origin, a.status, a.merged_into) == (
+            AmendmentOrigin.REVIEW,
+            AmendmentStatus.MERGED,
+            regulation_2011,
+        )
+        assert a.clause.article.chapter.regulation_id == regulation.pk
+        proposal = a.source_proposal
+        assert proposal.status == ProposalStatus.ACCEPTED
+        assert proposal.assessment.review_id == review.pk
+        assert proposal.assessment.unit_id == a.unit_id and proposal.text == a.text
+        merged = find_clause(regulation_2011, a.clause.article.number, a.clause.number)
+        assert lifecycle.clause_as_text(merged) == a.text
+    assert set(regulation_2011.merged_amendments.all()) == set(amendments)
+
+
+def test_the_redline_from_2008_to_2011_shows_the_amended_and_edited_clauses(
+    regulation, regulation_2011
+):
+    diff = redline_between(regulation, regulation_2011)
+    changed = {(a.number, c.number) for a in diff.differing for c in a.changed_clauses}
+    assert changed == {(7, 1), (7, 2), (10, 1), (18, 1)}
+    assert {a.number: a.status for a in diff.differing} == {7: CHANGED, 10: CHANGED, 18: CHANGED}
+    assert diff.counts["added"] == diff.counts["removed"] == diff.counts["moved"] == 0
+    verification = next(
+        c for a in diff.articles if a.number == 7 for c in a.clauses if c.number == 2
+    )
+    assert "05 ngày làm việc" in verification.text.new_text
+    assert "05 ngày làm việc" not in verification.text.old_text
+    assert any(s.is_insert and "05 ngày làm việc" in s.text for s in verification.text.segments)
+
+
+def test_dossiers_opened_from_the_effective_date_follow_the_2011_deadlines(
+    regulation, regulation_2011
+):
+    old = regulation.categories.get(code="xac-minh")
+    assert category_in_force(old, TO - DAY) == old
+    new = category_in_force(old, TO)
+    assert new.regulation == regulation_2011
+    assert sorted(
+        new.clause.responsibilities.values_list("agency__code", "role", "response_days")
+    ) == [("cat-hagiang", "lead", 5), ("sngv-hagiang", "support", 3)]
+    assert sorted(
+        old.clause.responsibilities.values_list("agency__code", "role", "response_days")
+    ) == [("cat-hagiang", "lead", 10), ("sngv-hagiang", "support", 5)]
+
+
+def test_the_regulation_pages_show_the_supersession_and_the_signatures(
+    regulation, regulation_2011, users, client, settings
+):
+    from django.urls import reverse
+
+    from tests.signin import force_login
+
+    settings.PHOIHOP_DEMO = True  # demo accounts sign in only in demo mode
+    force_login(client, users["thuky"])
+    old = client.get(reverse("regulations:detail", args=[regulation.code])).content.decode()
+    assert "Đã được thay thế" in old and "đến hết 01/12/2011" in old
+    assert "Không có chữ ký số: văn bản được ký trên giấy." in old  # signed on paper in 2008
+    new = client.get(reverse("regulations:detail", args=[regulation_2011.code])).content.decode()
+    assert "Đang có hiệu lực" in new
+    assert "Công an tỉnh (02/12/2011 10:30); Sở Ngoại vụ (02/12/2011 10:35)" in new
+    assert "Sửa đổi đã đưa vào phiên bản này" in new
+    signatures = client.get(reverse("regulations:signatures", args=[regulation_2011.code]))
+    assert signatures.content.decode().count("Hợp lệ") == 2
+
+
+def test_the_review_figures_stay_with_qcph_2008_after_the_2011_regulation(
+    regulation, regulation_2011
+):
+    from phoihop.reviews.models import Review
+
+    review = Review.objects.get()
+    assert review.regulation == regulation and review.warnings == []
+    assert figures(SYSTEM, regulation) == (21, 76, 166)
+    assert figures(SYSTEM, regulation_2011) == (0, 0, 0)  # every demo dossier is under 2008
+    assert not Dossier.objects.filter(category__regulation=regulation_2011).exists()

@@ -17,8 +17,9 @@ from pypdf import PdfReader
 from phoihop.audit.models import AuditEvent
 from phoihop.regulations.choices import RegulationStatus
 from phoihop.regulations.importer import parse_docx
-from phoihop.regulations.imports import tree_counts, tree_of
+from phoihop.regulations.imports import tree_counts
 from phoihop.regulations.models import Article, Chapter, Clause, Point, Regulation, TrustedRoot
+from phoihop.regulations.selectors import regulation_as_tree
 from phoihop.regulations.signing import create_demo_ca, issue_certificate, sign_pdf
 from tests.data import sample_regulation as sample
 
@@ -141,7 +142,7 @@ def test_import_saves_a_draft_as_the_system(world, imported):
     assert imported.title == sample.TITLE
     assert imported.place == "Hà Giang"
     assert [a.code for a in imported.parties.order_by("code")] == ["cat", "sngv"]
-    assert tree_counts(tree_of(imported)) == sample.EXPECTED
+    assert tree_counts(regulation_as_tree(imported)) == sample.EXPECTED
     event = AuditEvent.objects.get(action="regulation.import")
     assert event.actor_label == "system"
 
@@ -150,7 +151,7 @@ def test_import_of_plain_text_gives_the_same_tree(world, tmp_path, sample_docx):
     path = tmp_path / "quy-che.txt"
     path.write_text(sample.TEXT, "utf-8-sig")  # with the BOM Notepad writes
     run("import", str(path), "--code", "qc-txt", "--parties", "cat")
-    assert tree_of(Regulation.objects.get(code="qc-txt")).same_text(
+    assert regulation_as_tree(Regulation.objects.get(code="qc-txt")).same_text(
         parse_docx(sample_docx.read_bytes())
     )
 
@@ -215,7 +216,7 @@ def test_export_docx_round_trips_to_the_imported_tree(imported, tmp_path, sample
     assert "CÔNG AN TỈNH HÀ GIANG" in tables
     assert "SỞ NGOẠI VỤ TỈNH HÀ GIANG" in tables
     again = parse_docx(data)
-    assert again.same_text(tree_of(imported))
+    assert again.same_text(regulation_as_tree(imported))
     assert again.same_text(parse_docx(sample_docx.read_bytes()))
 
 

@@ -21,7 +21,6 @@ from phoihop.regulations.imports import (
     regulation_import,
     responsibilities_save,
     tree_counts,
-    tree_of,
 )
 from phoihop.regulations.models import (
     Article,
@@ -32,6 +31,7 @@ from phoihop.regulations.models import (
     Responsibility,
     Section,
 )
+from phoihop.regulations.selectors import regulation_as_tree
 from phoihop.regulations.tree import ArticleNode, ChapterNode, RegulationTree
 from tests.data import sample_regulation as sample
 from tests.factories import AgencyFactory
@@ -484,7 +484,7 @@ def test_export_docx_reads_back_as_the_imported_tree(client, world, sample_docx)
     assert response["Content-Type"] == DOCX_TYPE
     assert 'filename="quy-che-qcph-2011-v1.docx"' in response["Content-Disposition"]
     again = parse_docx(response.content)
-    assert again.same_text(tree_of(regulation))
+    assert again.same_text(regulation_as_tree(regulation))
     assert again.same_text(parse_docx(sample_docx))
     assert tree_counts(again) == sample.EXPECTED
 
@@ -511,10 +511,12 @@ def test_export_of_an_unknown_regulation_is_404(client, world):
 # --- the services ------------------------------------------------------------------------------
 
 
-def test_tree_of_reads_a_regulation_in_five_queries(world, sample_docx, django_assert_num_queries):
+def test_the_tree_of_a_regulation_is_read_in_five_queries(
+    world, sample_docx, django_assert_num_queries
+):
     regulation = imported(world, sample_docx)
     with django_assert_num_queries(5):
-        tree = tree_of(regulation)
+        tree = regulation_as_tree(regulation)
     assert tree.same_text(parse_docx(sample_docx))
 
 

@@ -4,12 +4,16 @@ Two agencies (Công an tỉnh, Sở Ngoại vụ) and their divisions, the provi
 people's committee (oversight), the border guard, the Chinese counterpart
 (Wenshan prefecture public security bureau, Yunnan), the 2008 regulation, and
 three years of dossiers, persons, correspondence and verifications, plus work
-before and after the period, open dossiers and other categories.
+before and after the period, open dossiers and other categories; the review of
+02/12/2011 with its units' proposals, and the 2011 regulation drafted from them and
+signed that day by both directors (QCPH-2008 in force 02/12/2008–01/12/2011, then
+QCPH-2011).
 
 For the period 02/12/2008–02/12/2011 the data yields, through the statistics
 queries: 21 joint criminal cases cleared with the Chinese police, 76 border
 incidents resolved and 166 persons verified. Everything goes through the
-services, acting as the system actor, so the audit trail covers the demo too.
+services, acting as the system actor (the heads sign the 2011 regulation themselves,
+with the demo certificates of `demo.pki`), so the audit trail covers the demo too.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import datetime as dt
 import hashlib
 import random
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -32,13 +37,14 @@ from phoihop.core.choices import Classification
 from phoihop.core.policy import SYSTEM
 from phoihop.demo import names as pools
 from phoihop.demo import regulation_2008 as reg
+from phoihop.demo import regulation_2011 as reg_2011
 from phoihop.dossiers import handling
 from phoihop.dossiers import services as dossier_services
 from phoihop.dossiers.choices import CopyKind, DossierStatus, MessageDirection
 from phoihop.dossiers.models import Dossier
 from phoihop.regulations import services as regulation_services
-from phoihop.regulations.choices import CategoryKind, RegulationStatus
-from phoihop.regulations.models import Category, CrimeType, Regulation, Responsibility
+from phoihop.regulations.choices import AmendmentStatus, CategoryKind, RegulationStatus
+from phoihop.regulations.models import Category, CrimeType, Regulation
 from phoihop.subjects import services as subject_services
 from phoihop.subjects.choices import (
     AccessKind,
@@ -141,7 +147,7 @@ USERS = [
         "tham-muu",
         Role.LEADER,
         Classification.TUYET_MAT,
-        "Phó Giám đốc Công an tỉnh",
+        "Giám đốc Công an tỉnh",
     ),
     (
         "sngv.canbo",
@@ -1085,20 +1091,17 @@ def _review_2011(w: _World) -> None:
         review_services.assessment_save(
             actor=SYSTEM, review=review, unit=units[code], submit=True, **fields
         )
-    assessment = review.assessments.get(unit=units["canh-sat-hinh-su"])
-    clause = (
-        Responsibility.objects.filter(clause__article__chapter__regulation=regulation)
-        .select_related("clause")
-        .order_by("clause__article__number", "clause__number")
-        .first()
-        .clause
-    )
-    review_services.proposal_add(
-        actor=SYSTEM,
-        assessment=assessment,
-        clause=clause,
-        text="Rút ngắn thời hạn trả lời xác minh, quy định rõ đầu mối tiếp nhận ở mỗi bên.",
-    )
+    # The units' proposals, each accepted by the secretariat: an amendment of its clause,
+    # linked back to this review, for the regulation signed at the conference.
+    assessments = {a.unit.code: a for a in review.assessments.select_related("unit")}
+    for unit_code, article, number, text in reg_2011.PROPOSALS:
+        proposal = review_services.proposal_add(
+            actor=SYSTEM,
+            assessment=assessments[unit_code],
+            clause=regulation_services.find_clause(regulation, article, number),
+            text=text,
+        )
+        review_services.proposal_decide(actor=SYSTEM, proposal=proposal, accept=True)
     review_services.conference_save(
         actor=SYSTEM,
         review=review,
@@ -1146,9 +1149,73 @@ def _review_2011(w: _World) -> None:
     review_services.review_close(actor=SYSTEM, review=review)
 
 
+def _regulation_2011(w: _World, pki_dir: Path | str | None) -> Regulation:
+    """The regulation signed at the 2011 conference: version 2 of QCPH-2008's series.
+
+    Drafted as a copy of QCPH-2008 with the review's accepted amendments merged in and the
+    secretariat's own edits, finalised, then signed by each director with their demo
+    certificate (written by `demo.pki`, whose CA the app then trusts). The last signature
+    makes it signed: in force from 02/12/2011, QCPH-2008 ending the day before. It comes
+    after the review, whose figures were frozen over QCPH-2008: the dossiers keep the
+    categories of the version they were opened under.
+    """
+    from phoihop.demo import pki
+    from phoihop.regulations import lifecycle
+    from phoihop.regulations.models import ClauseAmendment
+
+    certificates = pki.demo_pki(pki_dir)
+    previous = Regulation.objects.get(code=reg.CODE)
+    version = lifecycle.version_create(
+        actor=SYSTEM,
+        regulation=previous,
+        code=reg_2011.CODE,
+        number_symbol=reg_2011.NUMBER_SYMBOL,
+        title=reg_2011.TITLE,
+    )
+    accepted = ClauseAmendment.objects.filter(
+        clause__article__chapter__regulation=previous,
+        source_review__isnull=False,
+        status=AmendmentStatus.ACCEPTED,
+    ).order_by("pk")
+    for amendment in accepted:
+        lifecycle.amendment_merge(actor=SYSTEM, amendment=amendment, version=version)
+    by_role = {"CA": w.ca, "NV": w.nv}
+    for article, number, text, responsibilities in reg_2011.EDITS:
+        clause = regulation_services.find_clause(version, article, number)
+        lifecycle.clause_edit(
+            actor=SYSTEM,
+            clause=clause,
+            text=lifecycle.clause_as_text(clause) if text is None else text,
+            responsibilities=None
+            if responsibilities is None
+            else [{**r, "agency": by_role[r["agency"]]} for r in responsibilities],
+        )
+    lifecycle.version_finalise(
+        actor=SYSTEM,
+        regulation=version,
+        effective_from=reg_2011.EFFECTIVE_FROM,
+        signed_place=reg_2011.PLACE,
+        dated=reg_2011.SIGNED_ON,
+    )
+    for username, moment in reg_2011.SIGNATURES:
+        lifecycle.version_sign(
+            actor=w.users[username],
+            regulation=version,
+            pkcs12=certificates[username].read_bytes(),
+            password=pki.demo_password(username),
+            signing_time=moment,
+        )
+    return version
+
+
 @transaction.atomic
-def load(seed: int = SEED) -> dict[str, int]:
-    """Load the demo into an empty database; returns what was created."""
+def load(seed: int = SEED, *, pki_dir: Path | str | None = None) -> dict[str, int]:
+    """Load the demo into an empty database; returns what was created.
+
+    The demo certificate authority and the heads' PKCS#12 files go to `pki_dir` (by
+    default `demo.pki.default_dir()`): the 2011 regulation is signed with them, and the
+    commands print where they are (`demo.pki.demo_files`).
+    """
     if is_loaded():
         raise RuntimeError("the demo is already loaded")
     agencies, users = _setup_agencies()
@@ -1167,6 +1234,7 @@ def load(seed: int = SEED) -> dict[str, int]:
     _recent(w)
     _handling(w)
     _review_2011(w)
+    _regulation_2011(w, pki_dir)
     from phoihop.subjects.models import Subject, Verification
 
     return {

@@ -1,7 +1,7 @@
 """The demo's certificate authority and one signing certificate per agency head.
 
-`phoihop demo` (and `phoihop setup` when it loads the demo) calls `demo_pki`, which
-writes into a directory (by default `<PHOIHOP_VAR_DIR>/demo-pki/`):
+Loading the demo (`phoihop demo`, or `phoihop setup` on an empty database) calls
+`demo_pki`, which writes into a directory (by default `<PHOIHOP_VAR_DIR>/demo-pki/`):
 
 * `ca.pem`: the demo CA's root certificate, also registered as a `TrustedRoot`, so the
   app trusts the signatures it issues; import it into a PDF reader (or an NSS database
@@ -10,9 +10,9 @@ writes into a directory (by default `<PHOIHOP_VAR_DIR>/demo-pki/`):
   with the password `demo-<username>` (public, like the demo password).
 
 The certificates carry the head's full name (CN), their agency's head title (T) and the
-agency's name (O), which is what signing checks. They are valid from 01/01/2011, so a
-regulation can be signed with the date of the 2011 conference, for ten years from now.
-The CA's private key is not kept: the demo issues nothing after loading.
+agency's name (O), which is what signing checks. They are valid from 01/01/2011, so the
+demo's 2011 regulation is signed with the date of the conference, for ten years from
+now. The CA's private key is not kept: the demo issues nothing after loading.
 """
 
 from __future__ import annotations
@@ -88,6 +88,17 @@ def demo_pki(var_dir: Path | str | None = None) -> dict[str, Path]:
         path.write_bytes(p12)
         path.chmod(0o600)
         written[user.username] = path
+    return written
+
+
+def demo_files(var_dir: Path | str | None = None) -> dict[str, Path]:
+    """The files `demo_pki` wrote into `var_dir` (by default `default_dir()`), as it
+    returns them: {"ca": path, username: path, …}."""
+    directory = Path(var_dir) if var_dir is not None else default_dir()
+    written = {"ca": directory / "ca.pem"}
+    heads = Agency.objects.filter(head__isnull=False).select_related("head").order_by("pk")
+    for agency in heads:
+        written[agency.head.username] = directory / f"{agency.head.username}.p12"
     return written
 
 

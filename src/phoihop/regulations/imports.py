@@ -1,10 +1,10 @@
 """A regulation's text in and out of the database.
 
 `regulation_import` saves a `RegulationTree` (read by `importer.py` from a .docx or plain
-text) as a draft version; `tree_of` reads a version's rows back into a tree, so the
-export (`regulation_document`) and the round trip import → export → import go through
-the same path; `responsibilities_save` assigns who leads and supports each clause of a
-draft. Reading an uploaded file into a tree (`parse_upload`) is shared by the pages and
+text) as a draft version; the export (`regulation_document`) reads the rows back into a
+tree with `selectors.regulation_as_tree`, as finalising and the redline do, so the round
+trip import → export → import goes through the same path; `responsibilities_save`
+assigns who leads and supports each clause of a draft. Reading an uploaded file into a tree (`parse_upload`) is shared by the pages and
 the `phoihop regulation import` command.
 """
 
@@ -39,14 +39,11 @@ from phoihop.regulations.models import (
     Section,
 )
 from phoihop.regulations.policy import may_edit
-from phoihop.regulations.selectors import export_meta
+from phoihop.regulations.selectors import export_meta, regulation_as_tree
 from phoihop.regulations.tree import (
     ArticleNode,
     ChapterNode,
-    ClauseNode,
-    PointNode,
     RegulationTree,
-    SectionNode,
 )
 
 __all__ = [
@@ -59,7 +56,6 @@ __all__ = [
     "responsibilities_save",
     "tree_counts",
     "tree_errors",
-    "tree_of",
 ]
 
 # The page routes that sit where a regulation's code would ("/regulations/import/").
@@ -410,51 +406,6 @@ def _save_tree(regulation: Regulation, tree: RegulationTree) -> dict[str, int]:
     }
 
 
-# --- rows back to a tree -------------------------------------------------------------------
-
-
-def tree_of(regulation: Regulation) -> RegulationTree:
-    """The version's text as a tree, in five queries whatever its length."""
-    chapters: dict[int, ChapterNode] = {}
-    for pk, number, title in (
-        Chapter.objects.filter(regulation=regulation)
-        .order_by("number")
-        .values_list("pk", "number", "title")
-    ):
-        chapters[pk] = ChapterNode(number=number, title=title)
-    for chapter_id, number, title in (
-        Section.objects.filter(chapter__regulation=regulation)
-        .order_by("chapter__number", "number")
-        .values_list("chapter_id", "number", "title")
-    ):
-        chapters[chapter_id].sections.append(SectionNode(number=number, title=title))
-    articles: dict[int, ArticleNode] = {}
-    for pk, chapter_id, number, title, text, section in (
-        Article.objects.filter(chapter__regulation=regulation)
-        .order_by("number", "pk")
-        .values_list("pk", "chapter_id", "number", "title", "text", "section__number")
-    ):
-        article = ArticleNode(number=number, title=title, text=text, section=section)
-        articles[pk] = article
-        chapters[chapter_id].articles.append(article)
-    clauses: dict[int, ClauseNode] = {}
-    for pk, article_id, number, text in (
-        Clause.objects.filter(article__chapter__regulation=regulation)
-        .order_by("article__number", "number")
-        .values_list("pk", "article_id", "number", "text")
-    ):
-        clause = ClauseNode(number=number, text=text)
-        clauses[pk] = clause
-        articles[article_id].clauses.append(clause)
-    for clause_id, letter, text in (
-        Point.objects.filter(clause__article__chapter__regulation=regulation)
-        .order_by("clause_id", "position", "pk")
-        .values_list("clause_id", "letter", "text")
-    ):
-        clauses[clause_id].points.append(PointNode(letter=letter, text=text))
-    return RegulationTree(title=regulation.title, chapters=list(chapters.values()))
-
-
 # --- responsibilities ----------------------------------------------------------------------
 
 
@@ -653,6 +604,6 @@ def regulation_document(regulation: Regulation, fmt: str) -> tuple[bytes, str, s
     """
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
-    tree, meta = tree_of(regulation), export_meta(regulation)
+    tree, meta = regulation_as_tree(regulation), export_meta(regulation)
     content = render_docx(tree, meta) if fmt == "docx" else render_pdf(tree, meta)
     return content, EXPORT_FORMATS[fmt], f"quy-che-{regulation.code}-v{regulation.version}.{fmt}"

@@ -180,8 +180,11 @@ def version_create(
 
     The copy holds the whole text (chapters, sections, articles, clauses, points), the
     responsibilities and the categories (tied to the copied clauses, under the same codes,
-    so dossiers opened once it is in force follow its clauses). A constant number of
-    queries, whatever the size of the text: one read and one bulk insert per level.
+    so dossiers opened once it is in force follow its clauses). A party that has since
+    been succeeded by another agency is replaced by its successor, in the parties and the
+    responsibilities alike; the new version does not need re-signing, whatever the old
+    one. A constant number of queries, whatever the size of the text: one read and one
+    bulk insert per level.
     """
     _require_editor(actor)
     code = nfc(code)
@@ -212,6 +215,8 @@ def version_create(
         raise ServiceError(errors)
 
     source = regulation
+    # Not copied: the flag asking for the old version to be signed again
+    # (`needs_resigning`), which the new version, signed anew, answers.
     version = Regulation.objects.create(
         code=code,
         series=source.series,
@@ -223,11 +228,15 @@ def version_create(
         status=RegulationStatus.DRAFT,
     )
     through = Regulation.parties.through
+    current = _current_agencies()
+    source_parties = list(
+        through.objects.filter(regulation_id=source.pk)
+        .order_by("pk")
+        .values_list("agency_id", flat=True)
+    )
+    parties = list(dict.fromkeys(current.get(pk, pk) for pk in source_parties))
     through.objects.bulk_create(
-        through(regulation_id=version.pk, agency_id=agency_id)
-        for agency_id in through.objects.filter(regulation_id=source.pk).values_list(
-            "agency_id", flat=True
-        )
+        through(regulation_id=version.pk, agency_id=agency_id) for agency_id in parties
     )
 
     chapters = list(Chapter.objects.filter(regulation=source).order_by("number"))
@@ -285,19 +294,27 @@ def version_create(
         Point(clause_id=clause_ids[p.clause_id], letter=p.letter, text=p.text, position=p.position)
         for p in Point.objects.filter(clause__article__chapter__regulation=source).order_by("pk")
     )
-    Responsibility.objects.bulk_create(
-        Responsibility(
-            clause_id=clause_ids[r.clause_id],
-            agency_id=r.agency_id,
-            role=r.role,
-            response_days=r.response_days,
-            response_hours=r.response_hours,
-            task_title=r.task_title,
-        )
-        for r in Responsibility.objects.filter(clause__article__chapter__regulation=source)
+    responsibilities, seen = [], set()
+    for r in (
+        Responsibility.objects.filter(clause__article__chapter__regulation=source)
         .order_by("pk")
         .iterator()
-    )
+    ):
+        row = (clause_ids[r.clause_id], current.get(r.agency_id, r.agency_id), r.role)
+        if row in seen:  # the successor already had the same role in the clause
+            continue
+        seen.add(row)
+        responsibilities.append(
+            Responsibility(
+                clause_id=row[0],
+                agency_id=row[1],
+                role=r.role,
+                response_days=r.response_days,
+                response_hours=r.response_hours,
+                task_title=r.task_title,
+            )
+        )
+    Responsibility.objects.bulk_create(responsibilities)
     categories = list(Category.objects.filter(regulation=source).order_by("pk"))
     Category.objects.bulk_create(
         Category(
@@ -309,20 +326,35 @@ def version_create(
         )
         for c in categories
     )
-    audit_record(
-        actor=actor,
-        action="regulation.version_create",
-        obj=version,
-        changes={
-            "previous_id": source.pk,
-            "version": version.version,
-            "code": code,
-            "articles": len(articles),
-            "clauses": len(clauses),
-            "categories": len(categories),
-        },
-    )
+    changes: dict[str, Any] = {
+        "previous_id": source.pk,
+        "version": version.version,
+        "code": code,
+        "articles": len(articles),
+        "clauses": len(clauses),
+        "categories": len(categories),
+    }
+    succeeded = {str(pk): current[pk] for pk in source_parties if pk in current}
+    if succeeded:
+        changes["parties_succeeded"] = succeeded
+    audit_record(actor=actor, action="regulation.version_create", obj=version, changes=changes)
     return version
+
+
+def _current_agencies() -> dict[int, int]:
+    """{agency id: id of the agency that took it over} for every agency succeeded by
+    another (`accounts.succession`), following successions of successors: a new version
+    names, and is signed by, the agencies that exist now. One query."""
+    successor = dict(
+        Agency.objects.filter(successor__isnull=False).values_list("pk", "successor_id")
+    )
+    current = {}
+    for pk in successor:
+        now, steps = successor[pk], 0
+        while now in successor and steps <= len(successor):  # no endless loop on bad data
+            now, steps = successor[now], steps + 1
+        current[pk] = now
+    return current
 
 
 # --- amendments ------------------------------------------------------------------------------

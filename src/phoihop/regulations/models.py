@@ -115,6 +115,11 @@ class Regulation(TimeStampedModel):
         return RegulationState(self.state_on(day)).label
 
     @property
+    def state(self) -> str:
+        """The version's standing today (a `RegulationState` value), for pages."""
+        return self.state_on(timezone.localdate())
+
+    @property
     def state_label(self) -> str:
         """The version's standing today, for pages."""
         return self.state_label_on(timezone.localdate())

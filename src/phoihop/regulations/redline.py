@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from phoihop.core.text import nfc
 from phoihop.regulations.export import DOCX_FONT
-from phoihop.regulations.imports import tree_of
+from phoihop.regulations.selectors import regulation_as_tree
 from phoihop.regulations.tree import (
     ArticleNode,
     ClauseNode,
@@ -408,7 +408,7 @@ def redline(old: RegulationTree, new: RegulationTree) -> Redline:
 
 def redline_between(old, new) -> Redline:
     """The redline of two saved versions (`Regulation` rows): ten queries."""
-    return redline(tree_of(old), tree_of(new))
+    return redline(regulation_as_tree(old), regulation_as_tree(new))
 
 
 # --- the DOCX annex ----------------------------------------------------------------------------

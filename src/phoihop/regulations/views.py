@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views import View
 
 from phoihop.core import policy
-from phoihop.regulations.models import ClauseAmendment, Regulation
+from phoihop.regulations.models import Regulation
 from phoihop.regulations.policy import may_edit
 from phoihop.regulations.selectors import regulation_tree, regulations_for
 
@@ -33,8 +33,5 @@ class RegulationDetailView(LoginRequiredMixin, View):
                 "regulation": regulation,
                 "chapters": regulation_tree(regulation),
                 "categories": regulation.categories.select_related("clause__article"),
-                "amendments": policy.restrict(ClauseAmendment.objects.all(), request.user)
-                .filter(clause__article__chapter__regulation=regulation)
-                .select_related("clause__article", "source_review"),
             },
         )

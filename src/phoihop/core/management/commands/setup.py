@@ -17,9 +17,10 @@ class Command(BaseCommand):
             return
         if not hagiang.is_loaded():
             self.stdout.write("Đang nạp dữ liệu trình diễn Hà Giang 2008–2011…")
-            counts = hagiang.load()
-            # The demo CA and the heads' certificates, for signing regulations.
-            certificates = pki.demo_pki(pki.default_dir())
+            # The demo CA and the heads' certificates are made while loading: the
+            # directors sign the 2011 regulation with them.
+            counts = hagiang.load(pki_dir=pki.default_dir())
+            certificates = pki.demo_files(pki.default_dir())
             self.stdout.write(
                 "Đã nạp: {dossiers} hồ sơ, {subjects} đối tượng, {verifications} yêu cầu xác minh.".format(
                     **counts

@@ -27,8 +27,8 @@ class Command(BaseCommand):
             connection.close()
         elif hagiang.is_loaded():
             raise CommandError("Dữ liệu trình diễn đã có; dùng --reset để nạp lại.")
-        counts = hagiang.load()
-        certificates = pki.demo_pki(pki.default_dir())
+        counts = hagiang.load(pki_dir=pki.default_dir())
+        certificates = pki.demo_files(pki.default_dir())
         if options["json"]:
             self.stdout.write(json.dumps(counts))
         else:
