@@ -24,7 +24,8 @@ from phoihop.dossiers.choices import DossierStatus, PartyRole
 from phoihop.dossiers.models import Dossier, DossierParty, Task
 from phoihop.regulations.models import Category, CrimeType, Regulation
 from phoihop.subjects.choices import Sex, SubjectRole, VerificationOutcome
-from phoihop.subjects.models import DossierSubject, Subject, Verification
+from phoihop.subjects.matching import key_rows
+from phoihop.subjects.models import DossierSubject, Subject, SubjectNameKey, Verification
 from phoihop.subjects.names import han_viet_of, pinyin_of
 
 BATCH = 5000
@@ -143,6 +144,9 @@ def generate(
         people = [_synthetic_person(rng, ca) for _ in range(n)]
         with transaction.atomic():
             created = Subject.objects.bulk_create(people, batch_size=1000)
+            SubjectNameKey.objects.bulk_create(
+                [row for person in created for row in key_rows(person)], batch_size=5000
+            )
             links, verifications = [], []
             for person in created:
                 if not dossier_ids:

@@ -212,3 +212,22 @@ class SubjectAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.subject_id} ({self.kind}, {self.purpose})"
+
+
+class SubjectNameKey(models.Model):
+    """A search key derived from a person's names, birth year or documents (subjects.matching)."""
+
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="name_keys", verbose_name=_("đối tượng")
+    )
+    kind = models.CharField(_("loại khóa"), max_length=16)
+    key = models.CharField(_("khóa"), max_length=255)
+
+    class Meta:
+        # Covering: a lookup by (kind, key) reads the person's id from the index alone.
+        indexes = [models.Index(fields=["kind", "key", "subject"], name="subject_name_key_idx")]
+        verbose_name = _("khóa tìm kiếm đối tượng")
+        verbose_name_plural = _("khóa tìm kiếm đối tượng")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"

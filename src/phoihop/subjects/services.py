@@ -28,11 +28,13 @@ from phoihop.subjects.choices import (
     SubjectRole,
     VerificationOutcome,
 )
+from phoihop.subjects.matching import key_rows
 from phoihop.subjects.models import (
     DossierSubject,
     IdentityDocument,
     Subject,
     SubjectAccess,
+    SubjectNameKey,
     Verification,
 )
 from phoihop.subjects.names import han_viet_of, has_han, pinyin_of
@@ -69,6 +71,14 @@ def refresh_search(subject: Subject, document_numbers: list[str] | None = None) 
         subject.aliases,
         *document_numbers,
     )
+
+
+def refresh_keys(subject: Subject, document_numbers: list[str] | None = None) -> None:
+    """Replace the saved person's search keys (subjects.matching) with ones from its current data."""
+    if document_numbers is None:
+        document_numbers = list(subject.documents.values_list("number", flat=True))
+    SubjectNameKey.objects.filter(subject=subject).delete()
+    SubjectNameKey.objects.bulk_create(key_rows(subject, document_numbers))
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
@@ -160,6 +170,7 @@ def subject_create(
     for d in docs:
         d.subject = subject
     IdentityDocument.objects.bulk_create(docs)
+    refresh_keys(subject, [d.number for d in docs])
     audit_record(
         actor=actor,
         action="subject.create",
@@ -182,6 +193,7 @@ def subject_update(*, actor, subject: Subject, **fields: Any) -> Subject:
         setattr(subject, name, value)
     refresh_search(subject)
     subject.save()
+    refresh_keys(subject)
     changes = diff(before, snapshot(subject))
     if changes:
         audit_record(actor=actor, action="subject.update", obj=subject, changes=changes)
