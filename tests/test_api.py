@@ -567,6 +567,7 @@ EXPECTED_PATHS = {
     "/api/dossiers/{id}/transition/": {"post"},
     "/api/subjects/": {"get", "post"},
     "/api/subjects/{id}/": {"get"},
+    "/api/subjects/match/": {"post"},
     "/api/regulations/": {"get"},
     "/api/regulations/{code}/": {"get"},
     "/api/statistics/": {"get"},

@@ -298,10 +298,11 @@ EXPECTED: dict[str, Route] = {
     "reviews:report-pdf": Route(
         WHOLE_FIGURES, lambda s: {"pk": _review(s).pk}, dossier_scoped=False
     ),
-    # the report's restricted annex naming persons: POST-only, and only for readers of the
-    # review who may see some person (the leader); everyone else gets 404 before the method
+    # the report's restricted annex naming persons: produced on POST, and only for readers
+    # of the review who may see some person (the leader, whose GET goes back to the form on
+    # the review page); everyone else gets 404 before the method
     "reviews:persons-annex": Route(
-        _row(LOGIN, 404, 404, 405, 404, 404, 404, 404),
+        _row(LOGIN, 404, 404, 302, 404, 404, 404, 404),
         lambda s: {"pk": _review(s).pk},
         dossier_scoped=False,
     ),
@@ -352,6 +353,8 @@ EXPECTED: dict[str, Route] = {
     "dossier-transition": Route(POST_ONLY_API, _pk("dossier")),
     "subject-list": Route(API),
     "subject-detail": Route(OBJECT_API, _pk("subject"), query=lambda s: "purpose=casework"),
+    # matching is a read by POST: candidates come from the persons the user may see
+    "subject-match": Route(POST_ONLY_API),
     "regulation-list": Route(API),
     "regulation-detail": Route(API, lambda s: {"code": s.world.regulation.code}),
 }

@@ -634,3 +634,15 @@ def test_an_agency_cannot_lead_and_support_the_same_clause(world, sample_docx):
             ],
         )
     assert "không thể vừa chủ trì vừa phối hợp" in caught.value.message_dict["rows.1"][0]
+
+
+def test_a_code_differing_only_in_case_is_a_duplicate(world):
+    tree = RegulationTree(
+        title="Quy chế thử",
+        chapters=[
+            ChapterNode(1, "QUY ĐỊNH CHUNG", articles=[ArticleNode(1, "Phạm vi", "Nội dung.")])
+        ],
+    )
+    with pytest.raises(ServiceError) as exc:
+        regulation_import(actor=SYSTEM, tree=tree, code="qc-thu", parties=[world.a, world.b])
+    assert "đã tồn tại" in str(exc.value.message_dict["code"])

@@ -1008,7 +1008,7 @@ def test_a_version_without_a_pdf_has_no_pdf_and_no_signatures(lc, client):
     login(client, w.officer_a)
     assert _page(client, w.officer_a, "signed-pdf", w.regulation.code).status_code == 404
     page = _page(client, w.officer_a, "signatures", w.regulation.code).content.decode()
-    assert "Bản PDF chưa có chữ ký nào." in page
+    assert "Không có chữ ký số: văn bản được ký trên giấy" in page  # signed, no PDF
 
 
 def test_the_detail_page_reads_the_panel_in_a_bounded_number_of_queries(lc, client):

@@ -143,6 +143,9 @@ class TestTheDemoReport:
         assert demo.seconds["docx"] < BUDGET_SECONDS, demo.seconds
         assert demo.seconds["pdf"] < BUDGET_SECONDS, demo.seconds
 
+    def test_without_a_date_the_report_is_dated_the_day_of_the_conference(self, demo):
+        assert report.build_report(demo.review).place_date == "Hà Giang, ngày 02 tháng 12 năm 2011"
+
     def test_docx_page_is_a4_with_decree_30_margins(self, demo):
         section = docx_of(demo.docx).sections[0]
         assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297

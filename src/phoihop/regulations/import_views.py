@@ -158,7 +158,7 @@ class RegulationImportForm(forms.Form):
         label=gettext_lazy("Mã quy chế"),
         max_length=32,
         help_text=gettext_lazy(
-            "Chữ không dấu, số và dấu gạch ngang, ví dụ qcph-2011; dùng trong địa chỉ trang."
+            "Chữ không dấu, số và dấu gạch ngang, ví dụ QCPH-2026; dùng trong địa chỉ trang, không phân biệt chữ hoa, chữ thường."
         ),
     )
     title = forms.CharField(

@@ -282,7 +282,7 @@ def regulation_import(
             _("Mã “%(code)s” trùng với tên một trang của hệ thống; hãy chọn mã khác.")
             % {"code": code}
         )
-    elif Regulation.objects.filter(code=code).exists():
+    elif Regulation.objects.filter(code__iexact=code).exists():
         errors["code"].append(_("Mã quy chế “%(code)s” đã tồn tại.") % {"code": code})
     from_tree = title is None
     title = " ".join(nfc(tree.title if from_tree else title).split())

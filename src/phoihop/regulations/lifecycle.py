@@ -198,7 +198,7 @@ def version_create(
     else:
         if len(code) > Regulation._meta.get_field("code").max_length:
             errors["code"] = _("Mã dài quá 32 ký tự.")
-        elif Regulation.objects.filter(code=code).exists():
+        elif Regulation.objects.filter(code__iexact=code).exists():
             errors["code"] = _("Mã quy chế “%(code)s” đã tồn tại.") % {"code": code}
     # Lock the series: two versions are not numbered at once.
     series = list(

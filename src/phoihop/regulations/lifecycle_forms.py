@@ -16,7 +16,7 @@ class VersionForm(forms.Form):
     code = forms.SlugField(
         label=_("Mã phiên bản mới"),
         max_length=32,
-        help_text=_("Chữ không dấu, chữ số và gạch ngang; ví dụ: QCPH-2011."),
+        help_text=_("Chữ không dấu, chữ số và gạch ngang; ví dụ: QCPH-2026."),
     )
     title = forms.CharField(
         label=_("Tên quy chế"),

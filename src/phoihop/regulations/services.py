@@ -46,7 +46,7 @@ def regulation_create(
     response_days?, response_hours?, task_title?}]}]}]}].
     """
     _require_editor(actor)
-    if Regulation.objects.filter(code=code).exists():
+    if Regulation.objects.filter(code__iexact=code).exists():
         raise ServiceError({"code": _("Mã quy chế “%(code)s” đã tồn tại.") % {"code": code}})
     regulation = Regulation.objects.create(code=code, title=nfc(title), **fields)
     regulation.parties.set(parties)

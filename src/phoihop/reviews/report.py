@@ -280,10 +280,14 @@ def build_report(
     classification: int | None = None,
 ) -> ReportDocument:
     """The review's report as a neutral document model, in Vietnamese; marked with the
-    review's level, or `classification` when that is higher."""
+    review's level, or `classification` when that is higher. Dated `issued_on`, else the
+    day of the review's conference (the report is presented there), else today."""
     level = max(review.classification, classification or Classification.THUONG)
+    if issued_on is None:
+        held_on = Conference.objects.filter(review=review).values_list("held_on", flat=True)
+        issued_on = held_on.first() or timezone.localdate()
     with translation.override("vi"):
-        return _build(review, issued_on or timezone.localdate(), level)
+        return _build(review, issued_on, level)
 
 
 def _paragraphs(text: str, screen, lead: str = "") -> list[Para]:

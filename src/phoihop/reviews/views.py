@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -225,6 +226,10 @@ class ReviewPersonsAnnexView(AllowedUsersMixin, View):
         return policy.restrict(
             Review.objects.filter(pk=self.kwargs["pk"]), user
         ).exists() and annex.may_view_persons(user)
+
+    def get(self, request, pk):
+        """The file is produced on a POST with a purpose; the form is on the review page."""
+        return redirect(reverse("reviews:detail", args=[pk]) + "#phu-luc-han-che")
 
     def post(self, request, pk):
         review = policy.get_or_404(

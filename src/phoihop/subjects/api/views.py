@@ -1,10 +1,14 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from phoihop.core import policy
 from phoihop.core.api_views import PolicyViewSetMixin
-from phoihop.subjects import services
+from phoihop.subjects import matching, services
 from phoihop.subjects.api.serializers import (
+    MatchCandidateSerializer,
+    MatchQuerySerializer,
     SubjectCreateSerializer,
     SubjectDetailSerializer,
     SubjectSerializer,
@@ -66,3 +70,23 @@ class SubjectViewSet(
         serializer.is_valid(raise_exception=True)
         subject = services.subject_create(actor=request.user, **serializer.validated_data)
         return Response(SubjectDetailSerializer(subject).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=MatchQuerySerializer,
+        responses={200: MatchCandidateSerializer(many=True)},
+        description=(
+            "Tìm một người theo bất kỳ dạng tên nào (chữ Hán, pinyin, Hán Việt, có hoặc không "
+            "dấu), kèm ngày sinh, giới tính, quốc tịch, số giấy tờ nếu biết: các ứng viên trong "
+            "số người dùng được xem, điểm cao nhất trước, với lý do."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="match", pagination_class=None)
+    def match(self, request):
+        serializer = MatchQuerySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # A read, though a POST: the persons the user may *see*, not change.
+        visible = policy.restrict(Subject.objects.all(), request.user, policy.VIEW)
+        candidates = matching.match(
+            serializer.query(), queryset=visible, limit=serializer.validated_data["limit"]
+        )
+        return Response(MatchCandidateSerializer(candidates, many=True).data)

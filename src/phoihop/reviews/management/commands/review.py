@@ -109,10 +109,16 @@ class Command(BaseCommand):
             issued_on=_date(options["date"]) if options["date"] else None,
             classification=CLASSIFICATIONS.get(options["classification"]),
         )
-        output.write_bytes(content)
-        self.stdout.write(
-            f"Đã ghi {output} ({len(content):,} byte, {time.perf_counter() - started:.2f} s)"
-        )
+        try:
+            output.write_bytes(content)
+        except OSError as exc:
+            raise CommandError(
+                f"Không ghi được tệp {output}: thư mục không tồn tại hoặc không có quyền ghi "
+                f"({exc.strerror})"
+            ) from exc
+        size = f"{len(content):,}".replace(",", ".")
+        seconds = f"{time.perf_counter() - started:.2f}".replace(".", ",")
+        self.stdout.write(f"Đã ghi {output} ({size} byte, {seconds} s)")
 
     @staticmethod
     def _regulation(code):
