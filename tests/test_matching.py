@@ -217,3 +217,13 @@ def test_rebuilding_all_keys_in_batches_gives_the_keys_the_services_wrote(people
     written = set(SubjectNameKey.objects.values_list("subject_id", "kind", "key"))
     assert rebuild_keys(Subject, SubjectNameKey, IdentityDocument, batch_size=3) == 10
     assert set(SubjectNameKey.objects.values_list("subject_id", "kind", "key")) == written
+
+
+def test_the_same_reading_in_other_han_characters_is_not_a_full_match(people):
+    wang, _ = people
+    found = match(MatchQuery(name="王小明"))
+    first, second = found[0], next(c for c in found if c.subject.native_name == "汪晓明")
+    assert first.id == wang.pk
+    assert first.score > second.score  # on the characters, not by a tie-break
+    assert second.name_score <= 85
+    assert any(r.verdict == "partial" and "chữ Hán khác" in r.text for r in second.reasons)

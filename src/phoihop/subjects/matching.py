@@ -456,6 +456,9 @@ def _form_score(q: NameForm, s: NameForm) -> tuple[float, str]:
     return max(best, 0.0), how
 
 
+DIFFERENT_HAN_CAP = 85.0
+
+
 def _name(q_forms, q_han, s_forms, s_han) -> tuple[float, list[Reason]]:
     best, reason = 0.0, None
     if q_han and s_han:
@@ -473,6 +476,16 @@ def _name(q_forms, q_han, s_forms, s_han) -> tuple[float, list[Reason]]:
             if score > best:
                 best = score
                 reason = _name_reason(q, s, score, how)
+    if q_han and s_han and q_han != s_han and best > DIFFERENT_HAN_CAP:
+        # Both sides are written in Hán tự and the characters differ: readings derived from
+        # them (pinyin, Hán-Việt) may still agree (王小明 and 汪晓明 read the same), but
+        # identity never rests on a derived reading alone.
+        best = DIFFERENT_HAN_CAP
+        reason = Reason(
+            "name",
+            "partial",
+            _("Đọc giống nhưng chữ Hán khác (%(q)s / %(s)s).") % {"q": q_han, "s": s_han},
+        )
     return best, [reason] if reason else []
 
 
