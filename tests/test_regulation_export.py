@@ -17,7 +17,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from pypdf import PdfReader
 
-from phoihop.regulations.export import ExportMeta, Issuer, render_docx, render_pdf, roman
+from phoihop.core.text import roman
+from phoihop.regulations.export import ExportMeta, Issuer, render_docx, render_pdf
 from phoihop.regulations.tree import (
     ArticleNode,
     ChapterNode,

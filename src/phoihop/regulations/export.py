@@ -41,7 +41,7 @@ from xml.sax.saxutils import escape
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from phoihop.core.text import nfc
+from phoihop.core.text import nfc, roman
 from phoihop.regulations.tree import ArticleNode, ChapterNode, RegulationTree
 
 # The review report owns the Decree 30 page geometry, the font search and the DOCX page
@@ -140,31 +140,6 @@ class _Layout:
     meta_title: str
     meta_author: str
     meta_subject: str
-
-
-def roman(number: int) -> str:
-    """The chapter number in Roman numerals: 4 → "IV"."""
-    numerals = (
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    )
-    out = ""
-    for value, letters in numerals:
-        while number >= value:
-            out += letters
-            number -= value
-    return out
 
 
 def _lines(text: str) -> list[str]:

@@ -33,10 +33,9 @@ from phoihop.accounts.models import Agency
 from phoihop.core import policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.forms import add_service_errors
-from phoihop.core.text import fold
+from phoihop.core.text import fold, roman
 from phoihop.core.views import AllowedUsersMixin
 from phoihop.regulations.choices import ResponsibilityRole
-from phoihop.regulations.export import roman
 from phoihop.regulations.importer import ImportFailed, suggest_responsibilities
 from phoihop.regulations.imports import (
     MAX_RESPONSE_DAYS,

@@ -86,7 +86,7 @@ from typing import Any
 import docx
 from django.utils.translation import gettext as _
 
-from phoihop.core.text import fold
+from phoihop.core.text import fold, roman
 from phoihop.regulations.choices import ResponsibilityRole
 from phoihop.regulations.tree import (
     ArticleNode,
@@ -246,18 +246,7 @@ def _number(token: str) -> int:
         value = _ROMAN_VALUES[letter]
         following = _ROMAN_VALUES[token[pos + 1]] if pos + 1 < len(token) else 0
         total += -value if value < following else value
-    return total if total and _roman(total) == token else 0
-
-
-def _roman(number: int) -> str:
-    out = ""
-    for value, letters in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX")):
-        count, number = divmod(number, value)
-        out += letters * count
-    for value, letters in ((5, "V"), (4, "IV"), (1, "I")):
-        count, number = divmod(number, value)
-        out += letters * count
-    return out
+    return total if total and roman(total) == token else 0
 
 
 # --- preamble and trailing matter --------------------------------------------------------------
@@ -431,7 +420,7 @@ class _Reader:
             where = _("Mục %(number)d") % {"number": self.section.number}
         else:
             number = self.chapter.number if self.chapter else 0
-            where = _("Chương %(number)s") % {"number": _roman(number)}
+            where = _("Chương %(number)s") % {"number": roman(number)}
         self.unrecognised(
             p,
             _(
@@ -752,8 +741,8 @@ def _format_number(value: int, fmt: str) -> str:
         letter = chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1) if value > 0 else ""
         return letter.upper() if fmt == "upperLetter" else letter
     if fmt in {"lowerRoman", "upperRoman"}:
-        roman = _roman(value) if value > 0 else ""
-        return roman.lower() if fmt == "lowerRoman" else roman
+        numeral = roman(value) if value > 0 else ""
+        return numeral.lower() if fmt == "lowerRoman" else numeral
     if fmt == "decimalZero":
         return f"{value:02d}"
     return str(value)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phoihop.accounts.models import Agency
 from phoihop.core.models import TimeStampedModel
+from phoihop.core.text import roman
 from phoihop.regulations.choices import (
     AmendmentOrigin,
     AmendmentStatus,
@@ -149,13 +150,7 @@ class Chapter(models.Model):
 
     @property
     def roman(self) -> str:
-        numerals = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
-        n, out = self.number, ""
-        for value, letters in numerals:
-            while n >= value:
-                out += letters
-                n -= value
-        return out
+        return roman(self.number)
 
 
 class Section(models.Model):

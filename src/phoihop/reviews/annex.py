@@ -208,9 +208,7 @@ def _document(review, actor, listing, drawable) -> report.ReportDocument:
     regulation = review.regulation
     parties = report._parties(regulation)
     prefixes = [a.document_prefix for a in parties if a.document_prefix]
-    # The number and symbol of the report this annex belongs to, as reviews.report sets them.
-    number = f"{review.pk:02d}"
-    symbol = "-".join(["BC", *prefixes])
+    number, symbol = report.report_number(review, prefixes)  # of the report it belongs to
     kind_label = str(ReviewKind(review.kind).label) if review.kind in ReviewKind.values else ""
     period = {"a": report._d(review.period_from), "b": report._d(review.period_to)}
     rows = listing.rows

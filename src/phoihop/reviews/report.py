@@ -290,6 +290,12 @@ def build_report(
         return _build(review, issued_on, level)
 
 
+def report_number(review: Review, prefixes: list[str]) -> tuple[str, str]:
+    """The report's number and symbol ("05", "BC-CAT-SNgV"), from the review and the
+    parties' document prefixes; its annexes cite them."""
+    return f"{review.pk:02d}", "-".join(["BC", *prefixes])
+
+
 def _paragraphs(text: str, screen, lead: str = "") -> list[Para]:
     """Free text as paragraphs, one per non-empty line; the lead goes on the first."""
     lines = [ln.strip() for ln in _nfc(screen(text)).splitlines() if ln.strip()]
@@ -301,8 +307,7 @@ def _build(review: Review, issued_on: dt.date, classification: int) -> ReportDoc
     stats = review.statistics or {}
     parties = _parties(regulation)
     prefixes = [a.document_prefix for a in parties if a.document_prefix]
-    number = f"{review.pk:02d}"
-    symbol = "-".join(["BC", *prefixes])
+    number, symbol = report_number(review, prefixes)
     kind_label = str(ReviewKind(review.kind).label) if review.kind in ReviewKind.values else ""
     place = _nfc(regulation.place) or "……"
     assessments = list(

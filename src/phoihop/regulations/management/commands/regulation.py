@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from phoihop.accounts.models import Agency
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.policy import SYSTEM
+from phoihop.core.text import roman
 from phoihop.regulations import signing
-from phoihop.regulations.export import roman
 from phoihop.regulations.importer import ImportFailed
 from phoihop.regulations.imports import (
     EXPORT_FORMATS,
