@@ -141,7 +141,8 @@ def _stats_floor(connection, regulation_id: int) -> list:
     in_reg_v = in_reg.replace("d.", "v.")
     answered = "v.answered_on BETWEEN %s AND %s"
     due = "v.due_on BETWEEN %s AND %s"
-    clarified = f"v.outcome = 'clarified' AND {answered}"
+    verified = "v.outcome IN ('confirmed', 'record_found')"
+    clarified = f"{verified} AND {answered}"
     rest = [
         (
             "SELECT COUNT(*) FILTER (WHERE d.opened_on >= %s), COUNT(*) FILTER (WHERE "
@@ -157,14 +158,14 @@ def _stats_floor(connection, regulation_id: int) -> list:
             [b, regulation_id, a, b],
         ),
         (
-            "SELECT COUNT(*), COUNT(*) FILTER (WHERE v.outcome = 'clarified'), "
-            "COUNT(DISTINCT v.subject_id) FILTER (WHERE v.outcome = 'clarified') "
+            f"SELECT COUNT(*), COUNT(*) FILTER (WHERE {verified}), "
+            f"COUNT(DISTINCT v.subject_id) FILTER (WHERE {verified}) "
             f"FROM subjects_verification v WHERE {in_reg_v} AND {answered}",
             [regulation_id, a, b],
         ),
         (
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE v.answered_on <= v.due_on), "
-            "COUNT(*) FILTER (WHERE v.answered_on > v.due_on) "
+            "COUNT(*) FILTER (WHERE v.answered_on > v.due_on OR v.outcome = 'not_answered') "
             f"FROM subjects_verification v WHERE {in_reg_v} AND {due}",
             [regulation_id, a, b],
         ),

@@ -29,7 +29,7 @@ from rest_framework.test import APIClient
 
 from phoihop.audit.models import AuditEvent
 from phoihop.dossiers.models import Attachment, Dossier, Message, Task, TimelineEvent
-from phoihop.subjects.models import DossierSubject, Subject
+from phoihop.subjects.models import DossierSubject, Subject, Verification
 from tests.web_fixtures import ACTOR_KINDS, SCENE_TITLE, login, scene, tuyet_mat  # noqa: F401
 
 # --- expectations -----------------------------------------------------------------------------
@@ -74,6 +74,9 @@ API = _row(API_DENIED, *[200] * SIGNED_IN)
 OBJECT_API = _row(API_DENIED, 200, 200, 200, 404, 404, 404, 404)
 POST_ONLY_API = _row(API_DENIED, *[405] * SIGNED_IN)
 PUBLIC = _row(*[200] * (SIGNED_IN + 1))
+CASEWORK_PAGE = _row(LOGIN, 200, 200, 200, 200, 200, 404, 404)
+UPLOADER_PAGE = _row(LOGIN, 200, 404, 404, 404, 404, 404, 404)
+CASEWORK_POST_ONLY = _row(LOGIN, 405, 405, 405, 405, 405, 404, 404)
 
 
 def _review(s):
@@ -136,8 +139,100 @@ def _amendment(s):
     )
 
 
+def _batch(s, row: int | None = None) -> dict:
+    """A list checked by the lead officer (kept for them alone), and one of its rows."""
+    import io
+
+    from phoihop.subjects.batch import batch_check
+
+    data = b"ho_ten,ngay_sinh\nVang Seo Dinh,1982\n"
+    batch = batch_check(
+        actor=s.world.officer_a,
+        fileobj=io.BytesIO(data),
+        filename="danh-sach.csv",
+        purpose="verification",
+    )
+    return {"token": batch.token, **({"row": row} if row else {})}
+
+
+def _verification(s):
+    """A request of the scene's dossier to its foreign counterpart, made on first use."""
+    from phoihop.core.policy import SYSTEM
+    from phoihop.subjects.models import Verification
+    from phoihop.subjects.services import verification_request
+
+    return Verification.objects.filter(dossier=s.dossier).first() or verification_request(
+        actor=SYSTEM,
+        dossier=s.dossier,
+        subject=s.subject,
+        requested_by=s.world.a,
+        requested_of=s.world.f,
+        question="Đề nghị xác minh nhân thân.",
+        requested_on=s.dossier.opened_on,
+        response_days=15,
+        new_message={"number_symbol": "126/CAT-PX13"},
+        fields=["full_name"],
+    )
+
+
 def _pk(attr: str) -> Callable[[Any], dict]:
     return lambda s: {"pk": getattr(s, attr).pk}
+
+
+def _import_job(s):
+    """A checked import uploaded by the lead officer (only they see it), made on first use."""
+    import io
+
+    from phoihop.subjects.imports import import_upload
+    from phoihop.subjects.models import ImportJob
+
+    return ImportJob.objects.first() or import_upload(
+        actor=s.world.officer_a,
+        file=io.BytesIO("ho_ten,ngay_sinh\nLò Văn Páo,1980\n".encode()),
+        filename="ds.csv",
+    )
+
+
+def _import_pk(s):
+    return {"pk": _import_job(s).pk}
+
+
+def _with_photo(s) -> dict:
+    """The scene's person, given a photo on first use."""
+    from django.core.files.base import ContentFile
+
+    if not s.subject.photo:
+        s.subject.photo.save("anh", ContentFile(b"\x89PNG\r\n\x1a\n" + b"\0" * 16))
+        Subject.objects.filter(pk=s.subject.pk).update(photo_content_type="image/png")
+    return {"pk": s.subject.pk}
+
+
+def _twin(s) -> Subject:
+    """A second record of the scene's person, in the same dossier, made on first use."""
+    from phoihop.core.policy import SYSTEM
+    from phoihop.subjects.services import subject_create_in_dossier
+
+    return Subject.objects.filter(
+        dossier_links__dossier=s.dossier, full_name="Bản trùng"
+    ).first() or subject_create_in_dossier(
+        actor=SYSTEM,
+        dossier=s.dossier,
+        role="witness",
+        owner_agency=s.dossier.lead_agency,
+        full_name="Bản trùng",
+    )
+
+
+def _merge_pk(s) -> dict:
+    """The twin merged into the scene's person, on first use."""
+    from phoihop.core.policy import SYSTEM
+    from phoihop.subjects.merge import subject_merge
+    from phoihop.subjects.models import SubjectMerge
+
+    record = SubjectMerge.objects.filter(kept=s.subject).first() or subject_merge(
+        actor=SYSTEM, keep=s.subject, merge=_twin(s), reason="Trùng."
+    )
+    return {"pk": record.pk}
 
 
 STATS_QUERY = "date_from=2010-01-01&date_to=2010-12-31"
@@ -230,9 +325,55 @@ EXPECTED: dict[str, Route] = {
     "subjects:history": Route(OBJECT_PAGE, _pk("subject")),
     # GET asks for the purpose before any personal data is shown
     "subjects:print": Route(OBJECT_PAGE, _pk("subject")),
+    # the person's record: editing asks the purpose first (200); the photo only after it (403)
+    "subjects:edit": Route(OBJECT_PAGE, _pk("subject")),
+    "subjects:photo": Route(_row(LOGIN, 403, 403, 403, 404, 404, 404, 404), _with_photo),
+    # suggested Hán-Việt and pinyin readings of typed Hán tự: for casework users, reads no data
+    "subjects:readings": Route(
+        _row(LOGIN, 200, 200, 200, 200, 200, 404, 404),
+        query=lambda s: "native_name=%E7%8E%8B",
+        dossier_scoped=False,
+    ),
+    # merging duplicates: whoever may change both records; undoing is POST only
+    "subjects:merge": Route(OBJECT_PAGE, _pk("subject")),
+    "subjects:merge-confirm": Route(
+        OBJECT_PAGE, lambda s: {"pk": s.subject.pk, "other": _twin(s).pk}
+    ),
+    "subjects:merge-detail": Route(OBJECT_PAGE, _merge_pk),
+    "subjects:merge-undo": Route(POST_ONLY_PAGE, _merge_pk),
     "subjects:export-csv": Route(POST_ONLY_PAGE),
+    "subjects:export-xlsx": Route(POST_ONLY_PAGE),
+    # person imports: casework users upload; an import is seen only by the officer who made it
+    "subjects:import-upload": Route(CASEWORK_PAGE, dossier_scoped=False),
+    "subjects:import-template": Route(CASEWORK_PAGE, dossier_scoped=False),
+    "subjects:import-detail": Route(UPLOADER_PAGE, _import_pk, dossier_scoped=False),
+    "subjects:import-map": Route(UPLOADER_PAGE, _import_pk, dossier_scoped=False),
+    "subjects:import-progress": Route(UPLOADER_PAGE, _import_pk, dossier_scoped=False),
+    "subjects:import-resolve": Route(CASEWORK_POST_ONLY, _import_pk, dossier_scoped=False),
+    "subjects:import-commit": Route(CASEWORK_POST_ONLY, _import_pk, dossier_scoped=False),
     # the read log of personal data: leaders only
     "subjects:access-log": Route(LEADER_PAGE),
+    # verification requests follow their dossier; the list shows each user what they may see
+    "subjects:verification-list": Route(PAGE),
+    "subjects:verification-create": Route(OBJECT_PAGE, lambda s: {"dossier_pk": s.dossier.pk}),
+    "subjects:verification-detail": Route(OBJECT_PAGE, lambda s: {"pk": _verification(s).pk}),
+    "subjects:verification-answer": Route(POST_ONLY_PAGE, lambda s: {"pk": _verification(s).pk}),
+    "subjects:verification-close": Route(POST_ONLY_PAGE, lambda s: {"pk": _verification(s).pk}),
+    # checking a list at once: casework users; a checked list (and its rows' actions) only
+    # for the officer who checked it, whoever else asks (not about one dossier's objects)
+    "subjects:batch": Route(_row(LOGIN, 200, 200, 200, 200, 200, 404, 404)),
+    "subjects:batch-result": Route(
+        _row(LOGIN, 200, *[404] * 6), lambda s: _batch(s), dossier_scoped=False
+    ),
+    "subjects:batch-confirm": Route(
+        _row(LOGIN, 405, *[404] * 6), lambda s: _batch(s, 2), dossier_scoped=False
+    ),
+    "subjects:batch-create": Route(
+        _row(LOGIN, 200, *[404] * 6), lambda s: _batch(s, 2), dossier_scoped=False
+    ),
+    "subjects:batch-request": Route(
+        _row(LOGIN, 200, *[404] * 6), lambda s: _batch(s, 2), dossier_scoped=False
+    ),
     # regulations are not secret among the agencies
     "regulations:list": Route(PAGE),
     "regulations:detail": Route(PAGE, lambda s: {"code": s.world.regulation.code}),
@@ -574,6 +715,7 @@ def test_lists_do_not_show_what_the_actor_may_not_see(scene, client):
 
 def _state(s) -> tuple:
     """Everything a refused write could have touched."""
+    _verification(s)  # made before a write is tried, so that only the write could change it
     return (
         tuple(
             Dossier.objects.order_by("pk").values_list(
@@ -587,6 +729,7 @@ def _state(s) -> tuple:
         AuditEvent.objects.count(),
         Subject.objects.count(),
         DossierSubject.objects.count(),
+        tuple(Verification.objects.order_by("pk").values_list("pk", "state", "outcome")),
     )
 
 
@@ -620,6 +763,19 @@ def _page_write(client, s, name):
             "classification": 1,  # unchanged: lowering is for the lead agency's leaders
         }
         return client.post(reverse(name, args=[s.dossier.pk]), data)
+    if name == "subjects:verification-create":
+        data = {
+            "subject": s.subject.pk,
+            "requested_of": w.f.pk,
+            "question": "Đề nghị xác minh nhân thân.",
+            "fields": ["full_name"],
+            "message_number_symbol": "127/CAT-PX13",
+            "response_days": "15",
+        }
+        return client.post(reverse(name, args=[s.dossier.pk]), data)
+    if name == "subjects:verification-answer":
+        data = {"outcome": "confirmed", "answer": "Đúng nhân thân", "answered_on": ""}
+        return client.post(reverse(name, args=[_verification(s).pk]), data)
     if name == "subjects:create":
         data = {
             "dossier": s.dossier.pk,
@@ -651,6 +807,8 @@ PAGE_WRITES = [
     "dossiers:task-complete",
     "dossiers:edit",
     "subjects:create",
+    "subjects:verification-create",
+    "subjects:verification-answer",
 ]
 API_WRITES = ["dossier-transition", "dossier-detail"]
 OUTSIDERS = ["other_agency", "low_clearance", "oversight"]

@@ -1,6 +1,7 @@
 """Finding a person from any form of the name (subjects.matching)."""
 
 import pytest
+from django.db import connection
 
 from phoihop.core import policy
 from phoihop.core.policy import SYSTEM
@@ -185,11 +186,14 @@ def test_query_count_is_bounded_and_does_not_grow_with_the_registry(
                 birth_year=1950 + i,
             )
 
+    # On PostgreSQL the candidates' query runs in its own transaction (a savepoint here)
+    # with parallel workers off: three more statements, as many at any size.
+    budget = 3 + (3 if connection.vendor == "postgresql" else 0)
     grow(8)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(budget):
         small = match(MatchQuery(name="Nguyen Van Hung", birth_year=1950, document="X1"))
     grow(40)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(budget):
         large = match(MatchQuery(name="Nguyen Van Hung", birth_year=1950, document="X1"))
     assert small[0].subject == large[0].subject
 
@@ -227,3 +231,68 @@ def test_the_same_reading_in_other_han_characters_is_not_a_full_match(people):
     assert first.score > second.score  # on the characters, not by a tie-break
     assert second.name_score <= 85
     assert any(r.verdict == "partial" and "chữ Hán khác" in r.text for r in second.reasons)
+
+
+def test_two_typos_are_found_when_the_full_birth_date_is_known(world):
+    """The birth date brings the person into the short list where no name key agrees."""
+    sought = register(
+        world, full_name="Nguyễn Văn Lìu", birth_year=1995, birth_month=11, birth_day=10
+    )
+    register(world, full_name="Lục Văn Lìn", birth_year=1995)
+    register(world, full_name="Nguyễn Văn Liêu", birth_year=1962, birth_month=1, birth_day=5)
+    found = match(MatchQuery(name="nguykn van li", birth_year=1995, birth_month=11, birth_day=10))
+    assert found[0].id == sought.pk
+    assert any(r.field == "birth" and r.verdict == "agree" for r in found[0].reasons)
+    # Without the date, the same two typos are not enough to put the person first.
+    undated = match(MatchQuery(name="nguykn van li"))
+    assert not undated or undated[0].id != sought.pk or undated[0].score < found[0].score
+
+
+def test_a_name_given_without_both_middle_names_is_still_the_person(world):
+    sought = register(world, full_name="Phan Mạnh Đức Cường", birth_year=1967)
+    register(world, full_name="Phan Văn Cương", birth_year=1967)
+    register(world, full_name="Phạm Đức Cường", birth_year=1967)
+    top = best("Phan Cường", birth_year=1967)
+    assert top.id == sought.pk
+    assert "bỏ tên đệm" in top.reasons[0].text
+
+
+def test_pinyin_tones_tell_apart_characters_that_read_alike(world):
+    yu_3 = register(world, native_name="王宇飞", nationality="CN", birth_year=1988)
+    yu_4 = register(world, native_name="王玉飞", nationality="CN", birth_year=1988)
+    for name, want, other in (
+        ("Wáng Yǔfēi", yu_3, yu_4),
+        ("Wáng Yùfēi", yu_4, yu_3),
+        ("wang2 yu3 fei1", yu_3, yu_4),
+    ):
+        found = {c.id: c for c in match(MatchQuery(name=name))}
+        assert found[want.pk].score > found[other.pk].score, name
+        assert any("Thanh điệu pinyin khớp" in r.text for r in found[want.pk].reasons)
+    # Without tones, they read the same and both stay candidates with equal name scores.
+    plain = {c.id: c for c in match(MatchQuery(name="Wang Yufei"))}
+    assert plain[yu_3.pk].name_score == plain[yu_4.pk].name_score
+
+
+def test_vietnamese_marks_are_not_read_as_pinyin_tones(world):
+    from phoihop.subjects.matching import stated_tones
+
+    assert stated_tones("Wáng Yǔfēi") == "231"
+    assert stated_tones("gu4 jia1") == "41"
+    for vietnamese in ("Vương Tiểu Minh", "Lê Bá Hà", "Hà Lý", "Giàng A Páo"):
+        assert stated_tones(vietnamese) == ""
+
+
+@pytest.mark.parametrize("typed", ["Feng Kn", "Fng Kun", "Feng Kan", "Fegn Kun", "Feng Kuun"])
+def test_one_typo_in_a_short_name_without_a_birth_date_is_found_first(world, typed):
+    sought = register(world, native_name="冯坤", nationality="CN", birth_year=1966)
+    register(world, native_name="冯明", nationality="CN", birth_year=1970)
+    register(world, full_name="Phùng Văn Khoa", birth_year=1966)
+    assert best(typed).id == sought.pk
+
+
+def test_a_surname_with_its_own_reading_is_found_by_its_common_one(world):
+    """单 as a surname reads Shàn; an input method gives dān."""
+    sought = register(world, native_name="单平柳", nationality="CN", birth_year=1981)
+    register(world, native_name="刘丹", nationality="CN", birth_year=1981)
+    assert best("dan1 ping2 liu3", birth_year=1981).id == sought.pk
+    assert best("Shan Pingliu").id == sought.pk

@@ -255,7 +255,10 @@ def test_query_count_does_not_grow_with_the_candidates(world, people):
     many_queries, many = queries()
     assert (few, many) == (2, 12)
     assert many_queries == few_queries
-    assert many_queries <= 8  # session, user, candidate ids, persons, documents: 5 today
+    # session, user, candidate ids (twice when no whole name agrees: then with the
+    # spellings one typo away), persons, documents: 6. On PostgreSQL each candidates'
+    # query runs in its own transaction with parallel workers off: 3 more each.
+    assert many_queries <= 8 + (6 if connection.vendor == "postgresql" else 0)
 
 
 # --- CLI ------------------------------------------------------------------------------------

@@ -27,7 +27,12 @@ from phoihop.dossiers.models import (
 )
 from phoihop.regulations.models import Regulation
 from phoihop.subjects import services as subject_services
-from phoihop.subjects.choices import DocumentKind, SubjectRole, VerificationOutcome
+from phoihop.subjects.choices import (
+    DocumentKind,
+    SubjectRole,
+    VerificationOutcome,
+    VerificationState,
+)
 from phoihop.subjects.models import DossierSubject, IdentityDocument, Subject, Verification
 from tests.factories import AgencyFactory, UserFactory, open_dossier
 
@@ -400,12 +405,12 @@ def test_verification_answer_by_a_user_who_cannot_see_the_dossier_is_not_found(w
             subject_services.verification_answer(
                 actor=user,
                 verification=verification,
-                outcome=VerificationOutcome.CLARIFIED,
+                outcome=VerificationOutcome.IDENTITY_CONFIRMED,
                 answer="Đã làm rõ",
                 answered_on=dt.date(2010, 3, 9),
             )
     verification.refresh_from_db()
-    assert verification.outcome == VerificationOutcome.PENDING
+    assert verification.state == VerificationState.SENT and verification.outcome == ""
 
 
 # --- reference data and accounts ------------------------------------------------------------

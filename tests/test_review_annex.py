@@ -62,7 +62,9 @@ def pdf_text(content: bytes) -> str:
     return flat(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
 
 
-def _verified(dossier, name, *, answered_on, outcome=VerificationOutcome.CLARIFIED, of, **fields):
+def _verified(
+    dossier, name, *, answered_on, outcome=VerificationOutcome.IDENTITY_CONFIRMED, of, **fields
+):
     person = subject_services.subject_create_in_dossier(
         actor=SYSTEM,
         dossier=dossier,
@@ -75,7 +77,7 @@ def _verified(dossier, name, *, answered_on, outcome=VerificationOutcome.CLARIFI
     return person
 
 
-def _answer(dossier, person, *, answered_on, outcome=VerificationOutcome.CLARIFIED, of):
+def _answer(dossier, person, *, answered_on, outcome=VerificationOutcome.IDENTITY_CONFIRMED, of):
     verification = subject_services.verification_request(
         actor=SYSTEM,
         dossier=dossier,
@@ -125,7 +127,7 @@ def annexed(scene):
         dossier,
         NOT_CLARIFIED,
         answered_on=dt.date(2010, 7, 7),
-        outcome=VerificationOutcome.UNRESOLVED,
+        outcome=VerificationOutcome.NO_RECORD,
         of=w.f,
     )
     named = UserFactory(

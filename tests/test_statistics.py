@@ -54,7 +54,7 @@ D = dt.date
 FROM, TO = D(2010, 1, 1), D(2010, 12, 31)
 OPENED = D(2009, 12, 1)
 RESOLVED, NO_RESULT = DossierStatus.RESOLVED, DossierStatus.CLOSED_NO_RESULT
-CLARIFIED, UNRESOLVED = VerificationOutcome.CLARIFIED, VerificationOutcome.UNRESOLVED
+CLARIFIED, UNRESOLVED = VerificationOutcome.IDENTITY_CONFIRMED, VerificationOutcome.NO_RECORD
 
 
 def headline(stats):

@@ -11,7 +11,13 @@ from phoihop.core.policy import SYSTEM, NotFound
 from phoihop.core.workdays import add_working_days
 from phoihop.dossiers.choices import TimelineKind
 from phoihop.subjects import services
-from phoihop.subjects.choices import DocumentKind, Sex, SubjectRole, VerificationOutcome
+from phoihop.subjects.choices import (
+    DocumentKind,
+    Sex,
+    SubjectRole,
+    VerificationOutcome,
+    VerificationState,
+)
 from phoihop.subjects.models import DossierSubject, IdentityDocument, Subject, Verification
 from tests.conftest import VERIFICATION_DAYS
 from tests.factories import open_dossier
@@ -338,6 +344,8 @@ def request(world, dossier, person, **overrides):
         "requested_of": world.b,
         "question": "Đề nghị xác minh nhân thân, nơi cư trú",
         "requested_on": dt.date(2010, 3, 2),
+        "new_message": {"number_symbol": "15/CAT-PX13"},
+        "fields": ["full_name", "birth"],
     }
     kwargs.update(overrides)
     return services.verification_request(**kwargs)
@@ -346,7 +354,7 @@ def request(world, dossier, person, **overrides):
 def test_verification_request_is_due_by_the_supporting_agencys_deadline(world, dossier, linked):
     verification = request(world, dossier, linked)
     assert verification.requested_by == world.a  # the actor's agency
-    assert verification.outcome == VerificationOutcome.PENDING
+    assert verification.state == VerificationState.SENT and verification.outcome == ""
     assert verification.due_on == add_working_days(dt.date(2010, 3, 2), VERIFICATION_DAYS)
     assert verification.due_on == dt.date(2010, 3, 11)
     event = dossier.timeline.get(kind=TimelineKind.VERIFICATION)
@@ -354,10 +362,24 @@ def test_verification_request_is_due_by_the_supporting_agencys_deadline(world, d
     assert AuditEvent.objects.filter(action="verification.request").count() == 1
 
 
-def test_verification_request_of_an_agency_without_deadline_has_no_due_date(world, dossier, linked):
-    assert request(world, dossier, linked, requested_of=world.f).due_on is None
+def test_a_request_abroad_without_a_clause_deadline_needs_one_stated(world, dossier, linked):
+    before = counts()
+    with pytest.raises(ServiceError) as excinfo:
+        request(world, dossier, linked, requested_of=world.f)
+    assert "response_days" in excinfo.value.message_dict
+    assert counts() == before
+    # 15 working days from Tuesday 02/03/2010: no holiday in between.
+    stated = request(world, dossier, linked, requested_of=world.f, response_days=15)
+    assert stated.due_on == dt.date(2010, 3, 23)
     explicit = request(world, dossier, linked, requested_of=world.f, response_days=3)
     assert explicit.due_on == dt.date(2010, 3, 5)
+    # Past work recorded by the system may have no deadline abroad.
+    assert (
+        request(
+            world, dossier, linked, actor=SYSTEM, requested_by=world.a, requested_of=world.f
+        ).due_on
+        is None
+    )
 
 
 @pytest.mark.parametrize(
@@ -398,18 +420,19 @@ def test_verification_answer_records_the_outcome(world, dossier, linked):
     answered = services.verification_answer(
         actor=world.officer_b,
         verification=verification,
-        outcome=VerificationOutcome.CLARIFIED,
+        outcome=VerificationOutcome.IDENTITY_CONFIRMED,
         answer=" Đúng nhân thân ",
         answered_on=dt.date(2010, 3, 9),
     )
     verification.refresh_from_db()
-    assert verification.outcome == answered.outcome == VerificationOutcome.CLARIFIED
+    assert verification.outcome == answered.outcome == VerificationOutcome.IDENTITY_CONFIRMED
     assert verification.answered_on == dt.date(2010, 3, 9)
     assert verification.answer == "Đúng nhân thân"
     events = dossier.timeline.filter(kind=TimelineKind.VERIFICATION).order_by("on")
     assert events.last().on == dt.date(2010, 3, 9)
     audit = AuditEvent.objects.get(action="verification.answer")
-    assert audit.changes["outcome"] == [VerificationOutcome.PENDING, VerificationOutcome.CLARIFIED]
+    assert audit.changes["outcome"] == ["", VerificationOutcome.IDENTITY_CONFIRMED]
+    assert audit.changes["state"] == [VerificationState.SENT, VerificationState.ANSWERED]
 
 
 def test_answering_twice_is_refused(world, dossier, linked):
@@ -417,7 +440,7 @@ def test_answering_twice_is_refused(world, dossier, linked):
     services.verification_answer(
         actor=world.officer_b,
         verification=verification,
-        outcome=VerificationOutcome.UNRESOLVED,
+        outcome=VerificationOutcome.NO_RECORD,
         answer="Không có dữ liệu",
         answered_on=dt.date(2010, 3, 9),
     )
@@ -426,24 +449,24 @@ def test_answering_twice_is_refused(world, dossier, linked):
         services.verification_answer(
             actor=world.officer_b,
             verification=verification,
-            outcome=VerificationOutcome.CLARIFIED,
+            outcome=VerificationOutcome.IDENTITY_CONFIRMED,
             answer="Đã làm rõ",
             answered_on=dt.date(2010, 3, 10),
         )
     assert counts() == before
     verification.refresh_from_db()
-    assert verification.outcome == VerificationOutcome.UNRESOLVED
+    assert verification.outcome == VerificationOutcome.NO_RECORD
     assert verification.answered_on == dt.date(2010, 3, 9)
 
 
 @pytest.mark.parametrize(
     ("outcome", "answered_on", "field"),
     [
-        (VerificationOutcome.PENDING, dt.date(2010, 3, 9), "outcome"),
+        (VerificationOutcome.NOT_ANSWERED, dt.date(2010, 3, 9), "outcome"),
         ("maybe", dt.date(2010, 3, 9), "outcome"),
-        (VerificationOutcome.CLARIFIED, dt.date(2010, 3, 1), "answered_on"),
+        (VerificationOutcome.IDENTITY_CONFIRMED, dt.date(2010, 3, 1), "answered_on"),
     ],
-    ids=["pending", "unknown", "before-request"],
+    ids=["not-answered-is-no-answer", "unknown", "before-request"],
 )
 def test_verification_answer_refuses_invalid_fields(
     world, dossier, linked, outcome, answered_on, field
@@ -451,7 +474,7 @@ def test_verification_answer_refuses_invalid_fields(
     verification = request(world, dossier, linked)
     with pytest.raises(ServiceError) as excinfo:
         services.verification_answer(
-            actor=world.officer_a,
+            actor=world.officer_b,
             verification=verification,
             outcome=outcome,
             answer="…",
@@ -459,4 +482,4 @@ def test_verification_answer_refuses_invalid_fields(
         )
     assert field in excinfo.value.message_dict
     verification.refresh_from_db()
-    assert verification.outcome == VerificationOutcome.PENDING
+    assert verification.state == VerificationState.SENT and verification.outcome == ""

@@ -725,10 +725,10 @@ def figures(world):
             answered_on=d(answered),
         )
 
-    verify(people[0], VerificationOutcome.CLARIFIED, "10/03/2010")
-    verify(people[0], VerificationOutcome.CLARIFIED, "01/04/2010")  # the same person again
-    verify(people[1], VerificationOutcome.CLARIFIED, "12/03/2010")
-    verify(people[2], VerificationOutcome.UNRESOLVED, "12/03/2010")
+    verify(people[0], VerificationOutcome.IDENTITY_CONFIRMED, "10/03/2010")
+    verify(people[0], VerificationOutcome.IDENTITY_CONFIRMED, "01/04/2010")  # the same person again
+    verify(people[1], VerificationOutcome.IDENTITY_CONFIRMED, "12/03/2010")
+    verify(people[2], VerificationOutcome.NO_RECORD, "12/03/2010")
     return world
 
 

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "phoihop.core",
     "phoihop.accounts",
     "phoihop.audit",
@@ -142,6 +144,11 @@ if EMBEDDED:
     }
 else:
     DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Short queries over large tables: PostgreSQL's JIT compiles a plan for 15 ms to
+        # save less (seen on person matching at a million persons). Off for this app.
+        _options = DATABASES["default"].setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -186,6 +193,13 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 PHOIHOP_MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+
+# Background work (imports, later reports and reminders): a queue in the database,
+# worked by `phoihop worker` (and by the worker `phoihop serve` starts beside itself).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Person imports (subjects.imports): the largest file accepted, and its rows.
+PHOIHOP_IMPORT_MAX_BYTES = 64 * 1024 * 1024
+PHOIHOP_IMPORT_MAX_ROWS = int(os.environ.get("PHOIHOP_IMPORT_MAX_ROWS", "200000"))
 
 PHOIHOP_TRUST_REQUEST_ID = _flag("PHOIHOP_TRUST_REQUEST_ID", False)
 SESSION_COOKIE_AGE = 8 * 3600  # absolute: counted from sign-in, however active the session

@@ -45,6 +45,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             .order_by("due_on", "id")[:15]
         )
         ctx["today"] = today
+        # Verification requests the user's agency must answer, or chase abroad (subjects).
+        from phoihop.subjects.verification_views import dashboard_verifications
+
+        ctx.update(dashboard_verifications(user, today, horizon))
         year_start = dt.date(today.year, 1, 1)
         ctx["year"] = today.year
         ctx["by_category"] = (

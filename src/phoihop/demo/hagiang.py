@@ -52,6 +52,7 @@ from phoihop.subjects.choices import (
     DocumentKind,
     Sex,
     SubjectRole,
+    VerificationField,
     VerificationOutcome,
 )
 from phoihop.subjects.names import han_viet_of
@@ -771,34 +772,84 @@ def _border(w: _World) -> None:
         )
 
 
+# What the officers send about a person with a request (empty fields are left out).
+VERIFICATION_FIELDS_SENT = [
+    VerificationField.FULL_NAME,
+    VerificationField.NATIVE_NAME,
+    VerificationField.LATIN_NAME,
+    VerificationField.SEX,
+    VerificationField.BIRTH,
+    VerificationField.NATIONALITY,
+    VerificationField.ADDRESS,
+    VerificationField.DOCUMENTS,
+]
+ANSWER_TEXTS = {
+    VerificationOutcome.IDENTITY_CONFIRMED: "Xác nhận đúng nhân thân như thông tin phía Việt Nam "
+    "cung cấp; không có tiền án, tiền sự.",
+    VerificationOutcome.RECORD_FOUND: "Đúng nhân thân; người này có tiền án về tội trộm cắp tài "
+    "sản, gửi kèm trích lục lý lịch.",
+    VerificationOutcome.NO_RECORD: "Không có dữ liệu về người này trong hồ sơ quản lý cư trú và "
+    "hồ sơ tàng thư.",
+}
+
+
+class _Dispatches:
+    """Numbers for the verification dispatches, apart from `w.number` and `w.rng`.
+
+    The verification exchange was added after the rest of the scenario: its letters
+    take no draw from the scenario's generator, so every other date and figure stays.
+    """
+
+    def __init__(self) -> None:
+        self.counters: dict[str, int] = {}
+
+    def number(self, agency: Agency, on: dt.date) -> str:
+        key = f"{agency.code}:{on.year}"
+        self.counters[key] = self.counters.get(key, 0) + 1
+        n = self.counters[key]
+        if agency.is_foreign:
+            return f"{agency.document_prefix}〔{on.year}〕{800 + n}号"
+        unit = "PX13" if agency.document_prefix == "CAT" else "VP"
+        return f"{n}/{agency.document_prefix}-{unit}-XM"
+
+
 def _verification(w: _World) -> None:
     rng = w.rng
-    # (outcome, answered_on) per request; several requests may concern one person.
+    # (outcome, answered_on) per request; several requests may concern one person. An
+    # empty outcome: still awaiting the answer; "not answered": closed on that date.
     specs: list[list[tuple[str, dt.date | None]]] = []
     answers = [PERIOD_FROM, PERIOD_TO] + [
         w.date_between(PERIOD_FROM, PERIOD_TO) for _ in range(SUBJECTS_VERIFIED - 2)
     ]
     for i, on in enumerate(answers):
-        person = [(VerificationOutcome.CLARIFIED, on)]
-        if i % 20 == 7:  # answered "unresolved" first, clarified on a second request
-            person.insert(0, (VerificationOutcome.UNRESOLVED, on - dt.timedelta(days=40)))
-        if i % 14 == 3:  # asked again and clarified again within the period: counts once
+        # About one in three had a record on the other side; the rest were confirmed.
+        found = VerificationOutcome.RECORD_FOUND if i % 3 == 1 else None
+        person = [(found or VerificationOutcome.IDENTITY_CONFIRMED, on)]
+        if i % 20 == 7:  # a first request went unanswered in time; a second was answered
+            person.insert(0, (VerificationOutcome.NOT_ANSWERED, on - dt.timedelta(days=40)))
+        if i % 14 == 3:  # asked again and confirmed again within the period: counts once
             second = w.date_between(PERIOD_FROM, PERIOD_TO)
-            person.append((VerificationOutcome.CLARIFIED, second))
+            person.append((VerificationOutcome.IDENTITY_CONFIRMED, second))
         specs.append(person)
     specs += [
-        [(VerificationOutcome.UNRESOLVED, w.date_between(PERIOD_FROM, PERIOD_TO))]
-        for _ in range(10)
+        [
+            (
+                VerificationOutcome.NOT_ANSWERED if j % 3 == 2 else VerificationOutcome.NO_RECORD,
+                w.date_between(PERIOD_FROM, PERIOD_TO),
+            )
+        ]
+        for j in range(10)
     ]
-    specs += [[(VerificationOutcome.PENDING, None)] for _ in range(6)]
+    specs += [[("", None)] for _ in range(6)]
     specs += [
-        [(VerificationOutcome.CLARIFIED, PERIOD_TO + dt.timedelta(days=d))]
+        [(VerificationOutcome.IDENTITY_CONFIRMED, PERIOD_TO + dt.timedelta(days=d))]
         for d in (1, 9, 40, 120, 300)
     ]
     specs += [
-        [(VerificationOutcome.CLARIFIED, PERIOD_FROM - dt.timedelta(days=d))]
+        [(VerificationOutcome.IDENTITY_CONFIRMED, PERIOD_FROM - dt.timedelta(days=d))]
         for d in (1, 15, 60, 90)
     ]
+    dispatches = _Dispatches()
     rng.shuffle(specs)
 
     # Group persons into dossiers of 1–5, each dossier spanning its requests.
@@ -841,6 +892,9 @@ def _verification(w: _World) -> None:
                     if on
                     else w.date_between(opened, opened + dt.timedelta(days=10))
                 )
+                if outcome == VerificationOutcome.NOT_ANSWERED:
+                    # Asked well before: the deadline had long passed when it was closed.
+                    requested_on = on - dt.timedelta(days=45)
                 requested_on = max(requested_on, opened)
                 asked = w.cn if rng.random() < 0.85 else w.nv
                 verification = subject_services.verification_request(
@@ -850,17 +904,40 @@ def _verification(w: _World) -> None:
                     requested_of=asked,
                     requested_by=w.ca,
                     requested_on=requested_on,
+                    response_days=subject_services.FOREIGN_REPLY_WORKING_DAYS
+                    if asked.is_foreign
+                    else None,
                     question="Đề nghị xác minh nhân thân, nơi cư trú và tiền án, tiền sự.",
+                    new_message={
+                        "number_symbol": dispatches.number(w.ca, requested_on),
+                        "summary": f"Đề nghị xác minh nhân thân, lý lịch của {person.full_name}",
+                    },
+                    fields=VERIFICATION_FIELDS_SENT,
                 )
-                if on is not None:
+                if outcome == VerificationOutcome.NOT_ANSWERED:
+                    subject_services.verification_close_unanswered(
+                        actor=SYSTEM,
+                        verification=verification,
+                        closed_on=max(on, verification.due_on + dt.timedelta(days=1)),
+                    )
+                elif on is not None:
+                    reply = dossier_services.message_add(
+                        actor=SYSTEM,
+                        dossier=dossier,
+                        direction=MessageDirection.INCOMING,
+                        number_symbol=dispatches.number(asked, on),
+                        sent_on=on,
+                        sender=asked,
+                        recipient=w.ca,
+                        summary=f"Trả lời đề nghị xác minh {person.full_name}",
+                    )
                     subject_services.verification_answer(
                         actor=SYSTEM,
                         verification=verification,
                         outcome=outcome,
                         answered_on=on,
-                        answer="Đã xác định đúng nhân thân, cung cấp lý lịch kèm theo."
-                        if outcome == VerificationOutcome.CLARIFIED
-                        else "Không có dữ liệu về người này.",
+                        answer=ANSWER_TEXTS[outcome],
+                        answer_message=reply,
                     )
         _correspond(
             w, dossier, opened, max(answered) if answered else opened + dt.timedelta(days=20)
@@ -973,6 +1050,28 @@ def _recent(w: _World) -> None:
                 else SubjectRole.SUSPECT,
                 on=dossier.opened_on,
             )
+            if kind == "verification":
+                # Open requests: the Department must answer one soon (or is late), the
+                # Chinese side has the other.
+                dispatches = _Dispatches()
+                for asked in (w.nv, w.cn):
+                    subject_services.verification_request(
+                        actor=SYSTEM,
+                        dossier=dossier,
+                        subject=person,
+                        requested_of=asked,
+                        requested_by=w.ca,
+                        requested_on=opened,
+                        response_days=subject_services.FOREIGN_REPLY_WORKING_DAYS
+                        if asked.is_foreign
+                        else None,
+                        question="Đề nghị xác minh nhân thân, quá trình xuất nhập cảnh.",
+                        new_message={
+                            "number_symbol": dispatches.number(w.ca, opened),
+                            "summary": f"Đề nghị {asked.short_name} xác minh {person.full_name}",
+                        },
+                        fields=VERIFICATION_FIELDS_SENT,
+                    )
         _work_and_close(w, dossier, DossierStatus.IN_PROGRESS, None, "")
 
 

@@ -23,7 +23,7 @@ from phoihop.demo import names as pools
 from phoihop.dossiers.choices import DossierStatus, PartyRole
 from phoihop.dossiers.models import Dossier, DossierParty, Task
 from phoihop.regulations.models import Category, CrimeType, Regulation
-from phoihop.subjects.choices import Sex, SubjectRole, VerificationOutcome
+from phoihop.subjects.choices import Sex, SubjectRole, VerificationOutcome, VerificationState
 from phoihop.subjects.matching import key_rows
 from phoihop.subjects.models import DossierSubject, Subject, SubjectNameKey, Verification
 from phoihop.subjects.names import han_viet_of, pinyin_of
@@ -164,12 +164,21 @@ def generate(
                     answered = requested + dt.timedelta(days=rng.randint(2, 40))
                     outcome = rng.choices(
                         [
-                            VerificationOutcome.CLARIFIED,
-                            VerificationOutcome.UNRESOLVED,
-                            VerificationOutcome.PENDING,
+                            VerificationOutcome.IDENTITY_CONFIRMED,
+                            VerificationOutcome.RECORD_FOUND,
+                            VerificationOutcome.NO_RECORD,
+                            VerificationOutcome.NOT_ANSWERED,
+                            "",  # still awaiting the answer
                         ],
-                        [75, 15, 10],
+                        [50, 25, 10, 5, 10],
                     )[0]
+                    state = (
+                        VerificationState.SENT
+                        if not outcome
+                        else VerificationState.CLOSED
+                        if outcome == VerificationOutcome.NOT_ANSWERED
+                        else VerificationState.ANSWERED
+                    )
                     verifications.append(
                         Verification(
                             dossier_id=dossier_id,
@@ -179,9 +188,9 @@ def generate(
                             requested_of=cn,
                             question="Đề nghị xác minh nhân thân.",
                             requested_on=requested,
-                            answered_on=None
-                            if outcome == VerificationOutcome.PENDING
-                            else answered,
+                            state=state,
+                            answered_on=answered if state == VerificationState.ANSWERED else None,
+                            closed_on=None if state == VerificationState.SENT else answered,
                             outcome=outcome,
                         )
                     )

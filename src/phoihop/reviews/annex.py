@@ -3,7 +3,7 @@
 The report's body names no person (see `reviews.report`). Who needs the names asks for
 this annex on its own: a "PHỤ LỤC" under the report's number, marked "MẬT" or the
 higher level of the review or of a dossier it draws on, listing one row per person
-whose verification was answered "clarified" within the review's period, in dossiers of
+whose verification was answered "identity confirmed" or "record found" within the review's period, in dossiers of
 the review's regulation. The list holds only what the one access policy lets the person
 producing it see (the person and the dossier of the answer); how many persons of the
 period are left out is said, not who.
@@ -33,7 +33,7 @@ from phoihop.dossiers.models import Dossier
 from phoihop.reviews import report
 from phoihop.reviews.choices import ReviewKind
 from phoihop.reviews.models import Review
-from phoihop.subjects.choices import AccessKind, VerificationOutcome
+from phoihop.subjects.choices import VERIFIED_OUTCOMES, AccessKind
 from phoihop.subjects.models import Subject, Verification
 from phoihop.subjects.services import access_purpose_errors, subject_access_record
 
@@ -76,7 +76,7 @@ def may_view_persons(actor) -> bool:
 
 def _clarified(review: Review):
     return Verification.objects.filter(
-        outcome=VerificationOutcome.CLARIFIED,
+        outcome__in=VERIFIED_OUTCOMES,
         answered_on__gte=review.period_from,
         answered_on__lte=review.period_to,
     )

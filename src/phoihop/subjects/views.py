@@ -4,15 +4,15 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from phoihop.accounts.choices import Role
@@ -25,11 +25,12 @@ from phoihop.core.forms import add_service_errors
 from phoihop.core.text import fold, spreadsheet_cell
 from phoihop.core.views import AllowedUsersMixin
 from phoihop.dossiers.models import Dossier
-from phoihop.subjects import services
+from phoihop.subjects import services, tabular
 from phoihop.subjects.choices import AccessKind, AccessPurpose
 from phoihop.subjects.forms import (
     AccessLogFilterForm,
     AccessPurposeForm,
+    DuplicateConfirmForm,
     SubjectForm,
     SubjectSearchForm,
 )
@@ -38,8 +39,10 @@ from phoihop.subjects.models import (
     IdentityDocument,
     Subject,
     SubjectAccess,
+    SubjectMerge,
     Verification,
 )
+from phoihop.subjects.names import SURNAME_HAN_VIET, han_viet_of, has_han, pinyin_of
 
 PAGE_SIZE = 50
 
@@ -53,7 +56,7 @@ def search_subjects(queryset, q: str):
 class SubjectListView(LoginRequiredMixin, View):
     def get(self, request):
         form = SubjectSearchForm(request.GET or None)
-        queryset = policy.restrict(Subject.objects.all(), request.user)
+        queryset = policy.restrict(Subject.objects.filter(merged_into__isnull=True), request.user)
         if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
             queryset = search_subjects(queryset, form.cleaned_data["q"])
         page = Paginator(queryset.order_by("full_name", "id"), PAGE_SIZE).get_page(
@@ -110,6 +113,7 @@ class SubjectDetailView(LoginRequiredMixin, View):
 
     kind = AccessKind.VIEW
     template_name = "subjects/detail.html"
+    shows_merged_pointer = True
 
     def _subject(self, request, pk):
         return policy.get_or_404(
@@ -118,6 +122,8 @@ class SubjectDetailView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         subject = self._subject(request, pk)
+        if subject.merged_into_id and self.shows_merged_pointer:
+            return merged_pointer(request, subject)
         declared = _declared_purpose(request, subject.pk)
         if declared is None:
             return self._ask_purpose(request, subject, AccessPurposeForm())
@@ -182,6 +188,12 @@ class SubjectDetailView(LoginRequiredMixin, View):
             "level": _highest_classification(request, subject),
             "declared": self._declared_label(request, subject),
             "is_leader": request.user.role == Role.LEADER,
+            "addresses": subject.addresses.all(),
+            # Records merged into this one, and their merge (to undo it), as far as visible.
+            "merges": policy.restrict(SubjectMerge.objects.all(), request.user)
+            .filter(kept=subject, undone_at__isnull=True)
+            .select_related("merged")
+            .order_by("merged_at", "pk"),
         }
 
 
@@ -189,6 +201,7 @@ class SubjectHistoryView(SubjectDetailView):
     """A person's history holds personal data: the same purpose gate, logged as a view."""
 
     template_name = "audit/history.html"
+    shows_merged_pointer = False  # a merged record's own history stays readable
 
     def get_context(self, request, subject):
         return history_context(request, subject)
@@ -208,23 +221,15 @@ class SubjectPrintView(SubjectDetailView):
         }
 
 
-EXPORT_COLUMNS = (
-    gettext_lazy("Mã"),
-    gettext_lazy("Họ và tên"),
-    gettext_lazy("Tên gốc"),
-    gettext_lazy("Tên Latin"),
-    gettext_lazy("Giới tính"),
-    gettext_lazy("Ngày sinh"),
-    gettext_lazy("Quốc tịch"),
-    gettext_lazy("Dân tộc"),
-    gettext_lazy("Nơi cư trú"),
-)
-
-
 class SubjectExportView(LoginRequiredMixin, View):
-    """The searched list of persons as CSV, with a declared purpose logged per person."""
+    """The searched list of persons as CSV or XLSX in the import template's columns
+    (tabular.TEMPLATE_COLUMNS: the file imports back), with a declared purpose logged
+    per person."""
 
-    def post(self, request):
+    fmt = "csv"
+
+    def post(self, request, fmt: str | None = None):
+        fmt = fmt or self.fmt
         form = AccessPurposeForm(request.POST)
         search = SubjectSearchForm(request.POST)
         queryset = policy.restrict(Subject.objects.all(), request.user)
@@ -253,27 +258,51 @@ class SubjectExportView(LoginRequiredMixin, View):
             purpose=form.cleaned_data["purpose"],
             note=form.cleaned_data["note"],
         )
+        numbers: dict[int, list[str]] = {}
+        for sid, number in (
+            IdentityDocument.objects.filter(subject_id__in=[s.pk for s in subjects])
+            .order_by("subject_id", "kind", "id")
+            .values_list("subject_id", "number")
+        ):
+            numbers.setdefault(sid, []).append(number)
+        rows = (tabular.export_row(s, numbers.get(s.pk, [])) for s in subjects)
+        if fmt == "xlsx":
+            return _xlsx_response(rows)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="doi-tuong.csv"'
         response.write("\ufeff")
         writer = csv.writer(response)
-        writer.writerow([str(c) for c in EXPORT_COLUMNS])
-        for s in subjects:
-            writer.writerow(
-                spreadsheet_cell(v)
-                for v in (
-                    s.pk,
-                    s.full_name,
-                    s.native_name,
-                    s.latin_name,
-                    s.get_sex_display(),
-                    s.birth_display,
-                    s.nationality,
-                    s.ethnicity,
-                    s.address,
-                )
-            )
+        writer.writerow(tabular.TEMPLATE_COLUMNS)
+        for row in rows:
+            writer.writerow(spreadsheet_cell(v) for v in row)
         return response
+
+
+def _xlsx_response(rows) -> HttpResponse:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Đối tượng"))[:31])
+    sheet.append(list(tabular.TEMPLATE_COLUMNS))
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            # Text, never a formula, whatever it starts with.
+            cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="doi-tuong.xlsx"'
+    return response
 
 
 class SubjectAccessLogView(LoginRequiredMixin, View):
@@ -323,7 +352,24 @@ class SubjectAccessLogView(LoginRequiredMixin, View):
         )
 
 
+def merged_pointer(request, subject):
+    """The page of a record merged into another: no personal data, a link to the kept one."""
+    merge = (
+        policy.restrict(SubjectMerge.objects.all(), request.user)
+        .filter(merged=subject, undone_at__isnull=True)
+        .order_by("-merged_at", "-pk")
+        .first()
+    )
+    return render(
+        request,
+        "subjects/merge_moved.html",
+        {"subject_pk": subject.pk, "kept_pk": subject.merged_into_id, "merge": merge},
+    )
+
+
 class SubjectCreateView(AllowedUsersMixin, View):
+    """Register a person; likely duplicates are shown before anything is saved."""
+
     def allowed(self, user) -> bool:
         return user.does_casework
 
@@ -340,18 +386,24 @@ class SubjectCreateView(AllowedUsersMixin, View):
 
     def post(self, request):
         dossier = self._dossier(request)
-        form = SubjectForm(request.POST, in_dossier=dossier is not None)
+        form = SubjectForm(request.POST, request.FILES, in_dossier=dossier is not None)
         if form.is_valid():
+            kwargs = {
+                "actor": request.user,
+                "check_duplicates": True,
+                "distinct_from": DuplicateConfirmForm(request.POST).ids(),
+                **form.service_kwargs(),
+            }
             try:
                 if dossier is not None:
                     subject = services.subject_create_in_dossier(
-                        actor=request.user,
-                        dossier=dossier,
-                        role=form.cleaned_data["role"],
-                        **form.service_kwargs(),
+                        dossier=dossier, role=form.cleaned_data["role"], **kwargs
                     )
                 else:
-                    subject = services.subject_create(actor=request.user, **form.service_kwargs())
+                    subject = services.subject_create(**kwargs)
+            except services.LikelyDuplicates as exc:
+                context = {"form": form, "dossier": dossier, "candidates": exc.candidates}
+                return render(request, "subjects/form.html", context)
             except ServiceError as exc:
                 add_service_errors(form, exc)
             else:
@@ -360,3 +412,107 @@ class SubjectCreateView(AllowedUsersMixin, View):
                 )
                 return redirect(dossier or subject)
         return render(request, "subjects/form.html", {"form": form, "dossier": dossier}, status=400)
+
+
+class SubjectEditView(SubjectDetailView):
+    """Edit a person's record: the form shows personal data, so the purpose gate applies."""
+
+    template_name = "subjects/form.html"
+
+    def _subject(self, request, pk):
+        return policy.get_or_404(Subject.objects.all(), request.user, policy.CHANGE, pk=pk)
+
+    def get_context(self, request, subject, form=None):
+        return {
+            "form": form or SubjectForm(subject=subject, initial=_initial(subject)),
+            "subject": subject,
+            "dossier": None,
+        }
+
+    def post(self, request, pk):
+        if "purpose" in request.POST:
+            return super().post(request, pk)
+        subject = self._subject(request, pk)
+        if subject.merged_into_id:
+            return merged_pointer(request, subject)
+        if _declared_purpose(request, subject.pk) is None:
+            return self._ask_purpose(request, subject, AccessPurposeForm(), status=400)
+        form = SubjectForm(request.POST, request.FILES, subject=subject)
+        if form.is_valid():
+            try:
+                services.subject_update(
+                    actor=request.user, subject=subject, **form.service_kwargs()
+                )
+            except ServiceError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Đã cập nhật hồ sơ đối tượng."))
+                return redirect(subject)
+        return render(
+            request, self.template_name, self.get_context(request, subject, form), status=400
+        )
+
+
+def _initial(subject) -> dict:
+    return {
+        name: getattr(subject, name)
+        for name in (
+            "full_name",
+            "native_name",
+            "han_viet",
+            "pinyin",
+            "readings_confirmed",
+            "latin_name",
+            "aliases",
+            "sex",
+            "birth_year",
+            "birth_month",
+            "birth_day",
+            "nationality",
+            "ethnicity",
+            "birth_place",
+        )
+    }
+
+
+class SubjectReadingsView(AllowedUsersMixin, View):
+    """The suggested Hán-Việt reading and pinyin of a name in Hán tự (an htmx fragment)."""
+
+    def allowed(self, user) -> bool:
+        return user.does_casework
+
+    def get(self, request):
+        native = " ".join((request.GET.get("native_name") or "").split())[:255]
+        context = {"native": native, "han": has_han(native)}
+        if context["han"]:
+            compact = "".join(native.split())
+            context.update(
+                han_viet=han_viet_of(native),
+                pinyin=pinyin_of(native),
+                special=next(
+                    (
+                        (ch, reading)
+                        for ch, reading in SURNAME_HAN_VIET.items()
+                        if compact.startswith(ch)
+                    ),
+                    None,
+                ),
+            )
+        return render(request, "subjects/_readings.html", context)
+
+
+class SubjectPhotoView(LoginRequiredMixin, View):
+    """A person's photo, to whoever may see the person and has declared why (403 before)."""
+
+    def get(self, request, pk):
+        subject = policy.get_or_404(Subject.objects.all(), request.user, pk=pk)
+        if not subject.photo:
+            raise policy.NotFound
+        if _declared_purpose(request, subject.pk) is None:
+            raise PermissionDenied
+        response = FileResponse(
+            subject.photo.open("rb"), content_type=subject.photo_content_type or "image/jpeg"
+        )
+        response["Cache-Control"] = "private, no-store"
+        response["Content-Disposition"] = "inline"
+        return response

@@ -31,6 +31,10 @@ class SubjectViewSet(
 
     def get_queryset(self):
         queryset = super().get_queryset().order_by("full_name", "id")
+        if self.action == "list":
+            # A record merged into another is listed under the kept one; its own
+            # address still answers (retrieve), pointing to where the person now is.
+            queryset = queryset.filter(merged_into__isnull=True)
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("documents")
         if self.action == "list" and (q := self.request.query_params.get("q")):
