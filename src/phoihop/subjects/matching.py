@@ -90,6 +90,8 @@ KEY_WEIGHTS = {
 EDIT_WEIGHT = 20
 WORD_EDIT_WEIGHT = 6
 WORD_EDIT_MAX_WORDS = 4
+# The most persons one key brings to the ranking (PostgreSQL; see `_ranked`).
+KEY_ROWS_CAP = 1000
 # The short list scored in Python: the best-ranked candidates by shared keys.
 SHORT_LIST = 60
 MAX_KEY = 255
@@ -228,7 +230,7 @@ def subject_forms(fields: Mapping[str, Any]) -> tuple[list[NameForm], str]:
     seen: set[tuple[str, ...]] = set()
 
     def add(source: str, text: str, tokens: Sequence[str] | None = None) -> None:
-        toks = tuple(tokens if tokens is not None else latin_tokens(text))
+        toks = tuple(t for t in (tokens if tokens is not None else latin_tokens(text)) if t)
         if toks and toks not in seen:
             seen.add(toks)
             forms.append(NameForm(source, toks, text))
@@ -542,10 +544,13 @@ def _ranked(groups, queryset, limit: int) -> list[tuple[int, int, int]]:
         keys = sorted(keys)
         if postgres:
             # The keys as one array, joined: the planner does not weigh a thousand literals.
+            # A key shared by thousands (Giàng Thị…, Thị with a birth year) tells little:
+            # each key brings at most KEY_ROWS_CAP persons.
             parts.append(
                 f"SELECT n.subject_id, {int(weight)} AS w, {int(whole)} AS whole "  # noqa: S608
-                f"FROM unnest(%s::varchar[]) AS q(v) JOIN {table} n "
-                f"ON n.{kind_col} = %s AND n.{key_col} = q.v"
+                f"FROM unnest(%s::varchar[]) AS q(v) CROSS JOIN LATERAL ("
+                f"SELECT subject_id FROM {table} "
+                f"WHERE {kind_col} = %s AND {key_col} = q.v LIMIT {KEY_ROWS_CAP}) n"
             )
             params += [keys, kind]
         else:
