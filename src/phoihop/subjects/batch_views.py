@@ -23,7 +23,13 @@ from phoihop.dossiers.choices import OPEN_STATUSES, MessageDirection
 from phoihop.dossiers.models import Dossier, Message
 from phoihop.subjects import batch as batches
 from phoihop.subjects import services
-from phoihop.subjects.choices import DocumentKind, Sex, SubjectRole, VerificationField
+from phoihop.subjects.choices import (
+    DEFAULT_SENT_FIELDS,
+    DocumentKind,
+    Sex,
+    SubjectRole,
+    VerificationField,
+)
 from phoihop.subjects.forms import AccessPurposeForm
 from phoihop.subjects.models import Subject
 
@@ -32,16 +38,6 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 SHOW_CHOICES = ("all", "todo", "errors", "none")
 # Matching work per request: a long list is matched over several short requests.
 ADVANCE_SECONDS = 3.0
-# The person's data sent with a request unless the officer changes it.
-DEFAULT_FIELDS = [
-    VerificationField.FULL_NAME,
-    VerificationField.NATIVE_NAME,
-    VerificationField.LATIN_NAME,
-    VerificationField.SEX,
-    VerificationField.BIRTH,
-    VerificationField.NATIONALITY,
-    VerificationField.DOCUMENTS,
-]
 
 
 def _changeable_dossiers(user):
@@ -468,7 +464,7 @@ class BatchRequestForm(forms.Form):
         label=gettext_lazy("Thông tin của đối tượng gửi kèm"),
         choices=VerificationField.choices,
         widget=forms.CheckboxSelectMultiple,
-        initial=DEFAULT_FIELDS,
+        initial=DEFAULT_SENT_FIELDS,
         help_text=gettext_lazy("Chỉ gửi thông tin cần cho việc xác minh."),
     )
     message = forms.ModelChoiceField(

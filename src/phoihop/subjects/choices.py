@@ -80,6 +80,18 @@ class VerificationField(models.TextChoices):
     DOCUMENTS = "documents", _("Giấy tờ tùy thân")
 
 
+# The person's data sent with a verification request unless the officer changes it.
+DEFAULT_SENT_FIELDS = [
+    VerificationField.FULL_NAME,
+    VerificationField.NATIVE_NAME,
+    VerificationField.LATIN_NAME,
+    VerificationField.SEX,
+    VerificationField.BIRTH,
+    VerificationField.NATIONALITY,
+    VerificationField.DOCUMENTS,
+]
+
+
 # Ethnic groups most present in Hà Giang's border districts; free text remains allowed.
 ETHNICITIES = ["Kinh", "H'Mông", "Tày", "Dao", "Nùng", "Giáy", "Lô Lô", "Pu Péo", "Hoa"]
 

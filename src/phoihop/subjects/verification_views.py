@@ -31,6 +31,7 @@ from phoihop.dossiers.models import Dossier, Message
 from phoihop.subjects import services
 from phoihop.subjects.choices import (
     ANSWER_OUTCOMES,
+    DEFAULT_SENT_FIELDS,
     AccessKind,
     VerificationField,
     VerificationOutcome,
@@ -42,15 +43,6 @@ from phoihop.subjects.views import _declared_purpose
 PAGE_SIZE = 50
 DUE_SOON_WORKING_DAYS = 5
 DASHBOARD_ROWS = 15
-DEFAULT_FIELDS = [
-    VerificationField.FULL_NAME,
-    VerificationField.NATIVE_NAME,
-    VerificationField.LATIN_NAME,
-    VerificationField.SEX,
-    VerificationField.BIRTH,
-    VerificationField.NATIONALITY,
-    VerificationField.DOCUMENTS,
-]
 _RELATED = ("subject", "dossier", "requested_by", "requested_of")
 
 
@@ -127,7 +119,7 @@ class VerificationRequestForm(forms.Form):
         label=gettext_lazy("Thông tin của đối tượng gửi kèm"),
         choices=VerificationField.choices,
         widget=forms.CheckboxSelectMultiple,
-        initial=DEFAULT_FIELDS,
+        initial=DEFAULT_SENT_FIELDS,
         help_text=gettext_lazy(
             "Chỉ gửi thông tin cần cho việc xác minh. Thông tin trống không được gửi; "
             "bấm «Xem trước» để xem đúng nội dung sẽ gửi."
