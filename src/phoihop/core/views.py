@@ -46,7 +46,7 @@ class DashboardView(LoginRequiredMixin, TemplateView):
         )
         ctx["today"] = today
         # Verification requests the user's agency must answer, or chase abroad (subjects).
-        from phoihop.subjects.verification_views import dashboard_verifications
+        from phoihop.subjects.selectors import dashboard_verifications
 
         ctx.update(dashboard_verifications(user, today, horizon))
         year_start = dt.date(today.year, 1, 1)
