@@ -234,6 +234,14 @@ def _label(source: str) -> str:
     return _(SOURCE_LABELS.get(source, source))
 
 
+_ALIAS_SPLIT = re.compile(r"[;,\n]")
+
+
+def split_aliases(text: str | None) -> list[str]:
+    """The aliases written in one field, separated by ';', ',' or a new line."""
+    return [a.strip() for a in _ALIAS_SPLIT.split(text or "") if a.strip()]
+
+
 def subject_forms(fields: Mapping[str, Any]) -> tuple[list[NameForm], str]:
     """The Latin forms of a person's names (stated and derived) and their Hán tự key."""
     forms: list[NameForm] = []
@@ -247,8 +255,8 @@ def subject_forms(fields: Mapping[str, Any]) -> tuple[list[NameForm], str]:
 
     for source in ("full_name", "latin_name", "han_viet", "pinyin"):
         add(source, fields.get(source) or "")
-    for alias in re.split(r"[;,\n]", fields.get("aliases") or ""):
-        add("aliases", alias.strip())
+    for alias in split_aliases(fields.get("aliases")):
+        add("aliases", alias)
     han = han_key(fields.get("native_name"))
     hanviet, family, given = han_readings(han)
     add("derived_hanviet", " ".join(hanviet), hanviet)

@@ -14,7 +14,6 @@ recreated, with its id, on undo.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import transaction
@@ -26,6 +25,7 @@ from phoihop.core import policy
 from phoihop.core.exceptions import ServiceError
 from phoihop.core.text import fold, nfc
 from phoihop.dossiers.models import Dossier
+from phoihop.subjects.matching import split_aliases
 from phoihop.subjects.models import (
     DossierSubject,
     IdentityDocument,
@@ -38,12 +38,7 @@ from phoihop.subjects.models import (
 from phoihop.subjects.services import refresh_keys, refresh_search
 
 ALIASES_MAX = Subject._meta.get_field("aliases").max_length
-_ALIAS_SPLIT = re.compile(r"[;,\n]")
 NAME_FIELDS = ("full_name", "native_name", "latin_name", "han_viet", "pinyin")
-
-
-def split_aliases(text: str) -> list[str]:
-    return [a.strip() for a in _ALIAS_SPLIT.split(text or "") if a.strip()]
 
 
 def _new_aliases(kept: Subject, merged: Subject) -> list[str]:
