@@ -138,6 +138,10 @@ if EMBEDDED:
             "NAME": VAR_DIR / "phoihop.sqlite3",
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
+                # Python keeps this many prepared statements per connection (128 by
+                # default). Matching and import build statements with long IN lists, each
+                # different, so a full cache held some 60 MB: a few are enough.
+                "cached_statements": 16,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
         }
