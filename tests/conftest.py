@@ -39,6 +39,16 @@ def _fast_and_isolated(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a public page cached by an earlier test
+    must not answer for data that test changed without going through the services."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db):
     """Two domestic agencies (A, B), a foreign counterpart (F), a small regulation and users.

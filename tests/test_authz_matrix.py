@@ -498,6 +498,143 @@ EXPECTED: dict[str, Route] = {
     "subject-match": Route(POST_ONLY_API),
     "regulation-list": Route(API),
     "regulation-detail": Route(API, lambda s: {"code": s.world.regulation.code}),
+    # -- newsroom (back-office editorial desk) --
+    # The desk is for the editors and administrators of an agency: of the matrix's actors,
+    # the administrator (of A). An article of A and its image are theirs alone; actions are
+    # POST only (405 to them, 404 before the method to everyone else). A draft from a review
+    # is handed over by the leaders and secretariat of a party who read the review (the
+    # leader of A); oversight reads the review but writes no news.
+    "newsroom:list": Route(ADMIN_PAGE, dossier_scoped=False),
+    "newsroom:create": Route(ADMIN_PAGE, dossier_scoped=False),
+    "newsroom:bundles": Route(ADMIN_PAGE, dossier_scoped=False),
+    "newsroom:bundles-send": Route(_row(LOGIN, *[404] * 6, 405), dossier_scoped=False),
+    "newsroom:preview": Route(_row(LOGIN, *[404] * 6, 405), dossier_scoped=False),
+    **{
+        f"newsroom:{name}": Route(
+            expect,
+            lambda s: {
+                "pk": __import__("tests.test_newsroom_pages", fromlist=["_"]).matrix_article(s).pk
+            },
+            dossier_scoped=False,
+        )
+        for name, expect in (
+            ("detail", ADMIN_PAGE),
+            ("edit", ADMIN_PAGE),
+            ("publish", _row(LOGIN, *[404] * 6, 405)),
+            ("schedule", _row(LOGIN, *[404] * 6, 405)),
+            ("unpublish", _row(LOGIN, *[404] * 6, 405)),
+            ("image-add", _row(LOGIN, *[404] * 6, 405)),
+        )
+    },
+    **{
+        f"newsroom:{name}": Route(
+            expect,
+            lambda s: {
+                "pk": __import__("tests.test_newsroom_pages", fromlist=["_"]).matrix_image(s).pk
+            },
+            dossier_scoped=False,
+        )
+        for name, expect in (
+            ("image", ADMIN_PAGE),
+            ("image-remove", _row(LOGIN, *[404] * 6, 405)),
+        )
+    },
+    "newsroom:from-review": Route(
+        LEADER_PAGE, lambda s: {"review_pk": _review(s).pk}, dossier_scoped=False
+    ),
+    # -- end newsroom --
+    # -- bulletin: public pages, feed, sitemap, bundle receiver --
+    "bulletin:list": Route(PUBLIC),
+    "bulletin:search": Route(PUBLIC, query=lambda s: "q=phoi+hop"),
+    "bulletin:feed": Route(PUBLIC),
+    "bulletin:sitemap": Route(PUBLIC),
+    "bulletin:article": Route(
+        PUBLIC, __import__("tests.test_bulletin_public").test_bulletin_public.article_kwargs
+    ),
+    "bulletin:tag": Route(
+        PUBLIC, __import__("tests.test_bulletin_public").test_bulletin_public.tag_kwargs
+    ),
+    "bulletin:image": Route(
+        PUBLIC, __import__("tests.test_bulletin_public").test_bulletin_public.image_kwargs
+    ),
+    # POST only (a signed bundle), for everyone: no login involved.
+    "bulletin:receive": Route(_row(*[405] * (SIGNED_IN + 1)), dossier_scoped=False),
+    # A plain link switching the reading language, then back to the page.
+    "bulletin:language": Route(
+        _row(*[Redirect("/tin-tuc/")] * (SIGNED_IN + 1)),
+        query=lambda s: "lang=vi&next=/tin-tuc/",
+        dossier_scoped=False,
+    ),
+    # -- end bulletin public --
+    # -- bulletin: reader comments and moderation --
+    # The comment form and the report form are public pages (a moderator account is not a
+    # back-office account): every actor gets them.
+    "bulletin:comment-post": Route(
+        PUBLIC,
+        __import__("tests.comment_helpers").comment_helpers.matrix_article_kwargs,
+        dossier_scoped=False,
+    ),
+    "bulletin:comment-report": Route(
+        PUBLIC,
+        __import__("tests.comment_helpers").comment_helpers.matrix_comment_kwargs,
+        dossier_scoped=False,
+    ),
+    # Moderation: the public site's own accounts. Nobody of the back office is signed in
+    # there, so every actor is sent to the moderation sign-in; POST-only routes answer 405.
+    "bulletin:moderation-login": Route(PUBLIC, dossier_scoped=False),
+    "bulletin:moderation-logout": Route(_row(*[405] * (SIGNED_IN + 1)), dossier_scoped=False),
+    "bulletin:moderation-queue": Route(
+        _row(
+            *[Redirect("/tin-tuc/kiem-duyet/dang-nhap/?next=/tin-tuc/kiem-duyet/")]
+            * (SIGNED_IN + 1)
+        ),
+        dossier_scoped=False,
+    ),
+    "bulletin:moderation-comment": Route(
+        _row(
+            *[
+                Redirect(
+                    "/tin-tuc/kiem-duyet/dang-nhap/?next=/tin-tuc/kiem-duyet/y-kien/"
+                    "00000000-0000-4000-8000-000000000000/"
+                )
+            ]
+            * (SIGNED_IN + 1)
+        ),
+        lambda s: {"public_id": "00000000-0000-4000-8000-000000000000"},
+        dossier_scoped=False,
+    ),
+    "bulletin:moderation-blocks": Route(
+        _row(
+            *[Redirect("/tin-tuc/kiem-duyet/dang-nhap/?next=/tin-tuc/kiem-duyet/chan/")]
+            * (SIGNED_IN + 1)
+        ),
+        dossier_scoped=False,
+    ),
+    "bulletin:moderation-articles": Route(
+        _row(
+            *[Redirect("/tin-tuc/kiem-duyet/dang-nhap/?next=/tin-tuc/kiem-duyet/bai-viet/")]
+            * (SIGNED_IN + 1)
+        ),
+        dossier_scoped=False,
+    ),
+    "bulletin:moderation-decide": Route(_row(*[405] * (SIGNED_IN + 1)), dossier_scoped=False),
+    "bulletin:moderation-block": Route(
+        _row(*[405] * (SIGNED_IN + 1)),
+        lambda s: {"public_id": "00000000-0000-4000-8000-000000000000"},
+        dossier_scoped=False,
+    ),
+    "bulletin:moderation-answer": Route(
+        _row(*[405] * (SIGNED_IN + 1)),
+        lambda s: {"public_id": "00000000-0000-4000-8000-000000000000"},
+        dossier_scoped=False,
+    ),
+    "bulletin:moderation-unblock": Route(
+        _row(*[405] * (SIGNED_IN + 1)), lambda s: {"pk": 1}, dossier_scoped=False
+    ),
+    "bulletin:moderation-article": Route(
+        _row(*[405] * (SIGNED_IN + 1)), lambda s: {"slug": "bai-viet"}, dossier_scoped=False
+    ),
+    # -- end bulletin comments --
 }
 
 # Routes deliberately left out of the matrix, each with its reason.

@@ -169,6 +169,8 @@ def test_the_demo_users_exist_with_their_documented_roles(users):
         "sngv.lanhdao": (Role.LEADER, Classification.TOI_MAT, "sngv-hagiang"),
         "thuky": (Role.SECRETARIAT, Classification.MAT, "cat-hagiang"),
         "giamsat": (Role.OVERSIGHT, Classification.THUONG, "ubnd-hagiang"),
+        "sngv.bientap": (Role.EDITOR, Classification.THUONG, "sngv-hagiang"),
+        "ca.bientap": (Role.EDITOR, Classification.THUONG, "cat-hagiang"),
         "quantri": (Role.ADMINISTRATOR, Classification.THUONG, "cat-hagiang"),
     }
     assert all(u.check_password(hagiang.DEMO_PASSWORD) for u in users.values())

@@ -12,6 +12,13 @@ Environment variables:
   DATABASE_URL         e.g. postgres://user@host:5432/name; SQLite under var/ when unset
   PHOIHOP_TRUST_REQUEST_ID "1" when a reverse proxy sets X-Request-ID (and strips the client's)
   PHOIHOP_IDLE_MINUTES minutes without a request after which a session is signed out (default 30)
+  PHOIHOP_BULLETIN_SIGNING_KEY  the private key signing what the back office publishes
+                       (default VAR_DIR/keys/bulletin-signing.pem, made on first use)
+  PHOIHOP_BULLETIN_VERIFY_KEY   its public half, all the public site needs
+                       (default VAR_DIR/keys/bulletin-verify.pem)
+
+The public bulletin's own deployment reads phoihop.settings_public instead (`--site public`
+on any phoihop command), with PHOIHOP_PUBLIC_DATABASE_URL for its database.
 """
 
 import datetime as dt
@@ -89,6 +96,8 @@ INSTALLED_APPS = [
     "phoihop.subjects",
     "phoihop.reviews",
     "phoihop.awards",
+    "phoihop.bulletin",
+    "phoihop.newsroom",
     "phoihop.demo",
 ]
 
@@ -204,6 +213,17 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Person imports (subjects.imports): the largest file accepted, and its rows.
 PHOIHOP_IMPORT_MAX_BYTES = 64 * 1024 * 1024
 PHOIHOP_IMPORT_MAX_ROWS = int(os.environ.get("PHOIHOP_IMPORT_MAX_ROWS", "200000"))
+
+# -- bulletin: keys of the signed bundles (public helper) --
+# The back office signs what it publishes with a private Ed25519 key, made on first use;
+# the public site checks bundles with the public half (`phoihop bulletin key` prints it).
+# Unset: VAR_DIR/keys/bulletin-signing.pem and VAR_DIR/keys/bulletin-verify.pem.
+PHOIHOP_BULLETIN_SIGNING_KEY = os.environ.get("PHOIHOP_BULLETIN_SIGNING_KEY") or None
+PHOIHOP_BULLETIN_VERIFY_KEY = os.environ.get("PHOIHOP_BULLETIN_VERIFY_KEY") or None
+# "office": the back office, serving the public bulletin too (embedded default);
+# phoihop.settings_public sets "public".
+PHOIHOP_SITE = "office"
+# -- end bulletin keys --
 
 PHOIHOP_TRUST_REQUEST_ID = _flag("PHOIHOP_TRUST_REQUEST_ID", False)
 SESSION_COOKIE_AGE = 8 * 3600  # absolute: counted from sign-in, however active the session

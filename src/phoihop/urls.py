@@ -10,6 +10,8 @@ urlpatterns = [
     path("regulations/", include("phoihop.regulations.urls")),
     path("", include("phoihop.reviews.urls")),
     path("awards/", include("phoihop.awards.urls")),
+    path("newsroom/", include("phoihop.newsroom.urls")),
+    path("tin-tuc/", include("phoihop.bulletin.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include("phoihop.api_urls")),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

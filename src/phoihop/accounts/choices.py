@@ -14,6 +14,8 @@ class Role(models.TextChoices):
     SECRETARIAT = "secretariat", _("Thư ký sơ kết, tổng kết")
     OVERSIGHT = "oversight", _("Giám sát cấp tỉnh")
     ADMINISTRATOR = "administrator", _("Quản trị hệ thống")
+    # Writes and publishes the agency's public news; sees no dossier or person.
+    EDITOR = "editor", _("Biên tập viên tin tức")
 
 
 # Roles that read aggregate figures over every dossier of a regulation (reviews,

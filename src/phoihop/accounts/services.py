@@ -117,7 +117,8 @@ def _check_assignment(user: User) -> None:
     agency = user.agency
     if agency is not None and agency.kind != AgencyKind.DOMESTIC:
         errors["agency"] = _("Người dùng phải thuộc một cơ quan trong nước.")
-    if agency is None and user.role in CASEWORK_ROLES:
+    # newsroom: an editor writes the news of an agency, so needs one like casework roles.
+    if agency is None and (user.role in CASEWORK_ROLES or user.role == Role.EDITOR):
         errors["agency"] = _("Vai trò này cần một cơ quan.")
     if user.unit is not None and (agency is None or user.unit.agency_id != agency.pk):
         errors["unit"] = _("Đơn vị phải thuộc cơ quan đã chọn.")

@@ -69,6 +69,17 @@ ACTION_LABELS = {
     "account.agency_succeed": _("Hợp nhất, đổi tên cơ quan"),
     "account.agency_succession": _("Chuyển tài khoản sang cơ quan kế thừa"),
     "dossier.agency_succession": _("Chuyển hồ sơ sang cơ quan kế thừa"),
+    "news.create": _("Viết tin"),
+    "news.update": _("Sửa tin"),
+    "news.draft_from_review": _("Soạn tin từ kết quả sơ kết"),
+    "news.image_add": _("Thêm ảnh vào tin"),
+    "news.image_remove": _("Bỏ ảnh khỏi tin"),
+    "news.publish": _("Đăng tin"),
+    "news.schedule": _("Hẹn giờ đăng tin"),
+    "news.unschedule": _("Hủy hẹn giờ đăng tin"),
+    "news.unpublish": _("Gỡ tin"),
+    "bulletin.publish": _("Gửi gói tin tới trang tin công khai"),
+    "bulletin.publish_failed": _("Gửi gói tin không thành công"),
 }
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -18,6 +19,12 @@ DUE_SOON_WORKING_DAYS = 5
 
 class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "core/dashboard.html"
+
+    def get(self, request, *args, **kwargs):
+        # newsroom: an editor works no dossier and no task; their home is the editorial desk.
+        if getattr(request.user, "role", None) == "editor" and request.user.agency_id:
+            return redirect("newsroom:list")
+        return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)

@@ -191,6 +191,26 @@ USERS = [
         "Chuyên viên Văn phòng UBND tỉnh",
     ),
     (
+        "sngv.bientap",
+        "Thảo",
+        "Đặng Phương",
+        "sngv-hagiang",
+        "van-phong",
+        Role.EDITOR,
+        Classification.THUONG,
+        "Biên tập viên trang tin của Sở",
+    ),
+    (
+        "ca.bientap",
+        "Quân",
+        "Lục Văn",
+        "cat-hagiang",
+        "tham-muu",
+        Role.EDITOR,
+        Classification.THUONG,
+        "Biên tập viên trang tin Công an tỉnh",
+    ),
+    (
         "quantri",
         "Long",
         "Trần Hải",
@@ -1307,6 +1327,73 @@ def _regulation_2011(w: _World, pki_dir: Path | str | None) -> Regulation:
     return version
 
 
+def _bulletin(w: _World) -> None:
+    """The public news of the 2011 review: drafted from its figures, edited, published, commented.
+
+    The Department of Foreign Affairs' desk writes it from the review's draft (the figures
+    computed from the dossiers), adds its own paragraphs and publishes it as of 05/12/2011;
+    readers comment on the public side, where moderators approve, answer and mark spam.
+    """
+    import time
+
+    from phoihop.bulletin import comments as bulletin_comments
+    from phoihop.bulletin import moderation
+    from phoihop.bulletin.models import Article as PublicArticle
+    from phoihop.bulletin.models import Comment
+    from phoihop.demo import bulletin_2011 as news
+    from phoihop.newsroom import drafting, publishing
+    from phoihop.newsroom import services as newsroom
+    from phoihop.reviews.models import Review
+
+    review = Review.objects.get(regulation__code=reg.CODE, period_to=PERIOD_TO)
+    article = drafting.article_from_review(actor=SYSTEM, review=review, agency=w.nv)
+    editor = w.users["sngv.bientap"]
+    article = newsroom.article_update(
+        actor=editor,
+        article=article,
+        title=news.TITLE,
+        lead=news.LEAD,
+        body=article.body.rstrip() + "\n" + news.CLOSING,
+        tags=news.TAGS,
+    )
+    newsroom.article_publish(actor=SYSTEM, article=article, published_on=news.PUBLISH_AT)
+    publishing.publish(actor=SYSTEM)
+
+    public = PublicArticle.objects.get(uid=article.uid)
+    accounts = {
+        username: moderation.moderator_create(
+            username=username,
+            display_name=name,
+            password=DEMO_PASSWORD,
+            role=role,
+            agency_name=w.nv.name if role == "editor" else "",
+        )
+        for username, name, role in news.MODERATORS
+    }
+    started = bulletin_comments.start_token(public, at=time.time() - 120)
+    for n, (name, email, text, status, minutes, answer) in enumerate(news.COMMENTS, start=1):
+        comment = bulletin_comments.comment_submit(
+            article=public,
+            name=name,
+            email=email,
+            text=text,
+            address=f"203.0.113.{n}",
+            started=started,
+        )
+        if status != "pending":
+            action = "approve" if status == "approved" else status
+            moderation.comments_decide(
+                actor=accounts["kiemduyet"], comments=[comment], action=action
+            )
+        at = news.PUBLISH_AT + dt.timedelta(minutes=minutes)
+        Comment.objects.filter(pk=comment.pk).update(created_at=at)
+        if answer:
+            reply = moderation.answer_create(
+                actor=accounts["bientap"], comment=comment, text=answer
+            )
+            Comment.objects.filter(pk=reply.pk).update(created_at=at + dt.timedelta(hours=3))
+
+
 @transaction.atomic
 def load(seed: int = SEED, *, pki_dir: Path | str | None = None) -> dict[str, int]:
     """Load the demo into an empty database; returns what was created.
@@ -1334,6 +1421,7 @@ def load(seed: int = SEED, *, pki_dir: Path | str | None = None) -> dict[str, in
     _handling(w)
     _review_2011(w)
     _regulation_2011(w, pki_dir)
+    _bulletin(w)
     from phoihop.subjects.models import Subject, Verification
 
     return {

@@ -2,6 +2,7 @@ import atexit
 import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if not options["no_worker"]:
+        # The public deployment (--site public) has no background work to do.
+        public = getattr(settings, "PHOIHOP_SITE", "office") == "public"
+        if public:
+            self.stdout.write(f"Trang tin công khai: http://{options['addrport']}/tin-tuc/")
+        elif not options["no_worker"]:
             self._start_worker()
         call_command(
             "runserver",
