@@ -498,6 +498,61 @@ EXPECTED: dict[str, Route] = {
     "subject-match": Route(POST_ONLY_API),
     "regulation-list": Route(API),
     "regulation-detail": Route(API, lambda s: {"code": s.world.regulation.code}),
+    # -- activities: pages --
+    # Activities are casework: the list and the registration form for every casework user,
+    # an activity for whoever sees its dossier (oversight and administrators: none). The
+    # matrix's activity mirrors the scene's dossier (Mật, A leads, B supports and so vets):
+    # registration, itinerary and members are the lead agency's pages, the security
+    # assessment the vetting agency's; the other side gets 404, as the services answer it.
+    # Actions are POST only. The Tuyệt mật pass uses an activity registered by the named
+    # officer of A (tests.test_activity_pages.matrix_activity).
+    "activities:list": Route(CASEWORK_PAGE, dossier_scoped=False),
+    "activities:create": Route(CASEWORK_PAGE, dossier_scoped=False),
+    **{
+        f"activities:{name}": Route(
+            expect,
+            lambda s: {
+                "pk": __import__("tests.test_activity_pages", fromlist=["_"]).matrix_activity(s).pk
+            },
+        )
+        for name, expect in (
+            ("detail", OBJECT_PAGE),
+            ("edit", _row(LOGIN, 200, 404, 200, 404, 404, 404, 404)),
+            ("itinerary", _row(LOGIN, 200, 404, 200, 404, 404, 404, 404)),
+            ("member-add", _row(LOGIN, 200, 404, 200, 404, 404, 404, 404)),
+            ("assessment", _row(LOGIN, 404, 200, 404, 404, 404, 404, 404)),
+            ("notify", POST_ONLY_PAGE),
+            ("vetting-run", POST_ONLY_PAGE),
+            ("opinion", POST_ONLY_PAGE),
+            ("briefing", POST_ONLY_PAGE),
+            ("incident-link", POST_ONLY_PAGE),
+            ("incident-open", POST_ONLY_PAGE),
+            ("close", POST_ONLY_PAGE),
+            ("cancel", POST_ONLY_PAGE),
+        )
+    },
+    **{
+        f"activities:{name}": Route(
+            POST_ONLY_PAGE,
+            lambda s: {
+                "pk": __import__("tests.test_activity_pages", fromlist=["_"]).matrix_member(s).pk
+            },
+        )
+        for name in ("member-remove", "member-vetting")
+    },
+    # -- end activities pages --
+    # -- activities: calendar --
+    # The month and week views and the personal agenda (ICS) are casework pages: every
+    # casework user gets them, showing only the activities they may see; oversight and
+    # administrators reach none (404), like the activities' own pages.
+    "activities:calendar": Route(
+        CASEWORK_PAGE, query=lambda s: "date=15/03/2010", dossier_scoped=False
+    ),
+    "activities:calendar-week": Route(
+        CASEWORK_PAGE, query=lambda s: "date=15/03/2010", dossier_scoped=False
+    ),
+    "activities:calendar-ics": Route(CASEWORK_PAGE, dossier_scoped=False),
+    # -- end activities calendar --
     # -- newsroom (back-office editorial desk) --
     # The desk is for the editors and administrators of an agency: of the matrix's actors,
     # the administrator (of A). An article of A and its image are theirs alone; actions are

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "phoihop.subjects",
     "phoihop.reviews",
     "phoihop.awards",
+    "phoihop.activities",
     "phoihop.bulletin",
     "phoihop.newsroom",
     "phoihop.demo",

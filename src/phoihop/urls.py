@@ -10,6 +10,7 @@ urlpatterns = [
     path("regulations/", include("phoihop.regulations.urls")),
     path("", include("phoihop.reviews.urls")),
     path("awards/", include("phoihop.awards.urls")),
+    path("activities/", include("phoihop.activities.urls")),
     path("newsroom/", include("phoihop.newsroom.urls")),
     path("tin-tuc/", include("phoihop.bulletin.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
