@@ -1417,6 +1417,11 @@ def load(seed: int = SEED, *, pki_dir: Path | str | None = None) -> dict[str, in
     _border(w)
     _verification(w)
     _delegations_and_consular(w)
+    # -- activities (issue 9): written by hand, no draw from w.rng: the rest stays as it was --
+    from phoihop.demo import activities_2008
+
+    activities_2008.load(w)
+    # -- end activities --
     _recent(w)
     _handling(w)
     _review_2011(w)

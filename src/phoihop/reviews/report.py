@@ -53,6 +53,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from phoihop.accounts.choices import AgencyKind
+from phoihop.activities.choices import ActivityKind  # activities (issue 9)
 from phoihop.core.choices import Classification
 from phoihop.dossiers.choices import DossierStatus
 from phoihop.regulations.choices import CategoryKind
@@ -567,7 +568,13 @@ def _results(regulation, stats, assessments, screen) -> list:
     out: list = []
     number = 0
     for kind in KIND_ORDER:
-        if not (categories.get(kind) or headline.get(kind) or kind in kinds_present):
+        if not (
+            categories.get(kind)
+            or headline.get(kind)
+            or kind in kinds_present
+            # activities (issue 9): the activities' figures have their place here
+            or (kind == CategoryKind.DELEGATION_SECURITY and _activity_results(stats))
+        ):
             continue
         number += 1
         cats = categories.get(kind, [])
@@ -658,10 +665,15 @@ def _kind_results(kind, stats) -> list:
                 )
             )
         return out
+    # activities (issue 9): the delegations and events secured follow the dossiers' count
+    extra = _activity_results(stats) if kind == CategoryKind.DELEGATION_SECURITY else []
     if not resolved and not no_result:
-        return [Para(_("Trong kỳ không có hồ sơ nào kết thúc."))]
+        return [Para(_("Trong kỳ không có hồ sơ nào kết thúc.")), *extra]
     if not no_result:
-        return [Para(_("Các cơ quan đã giải quyết, làm rõ %(n)s hồ sơ.") % {"n": _n(resolved)})]
+        return [
+            Para(_("Các cơ quan đã giải quyết, làm rõ %(n)s hồ sơ.") % {"n": _n(resolved)}),
+            *extra,
+        ]
     return [
         Para(
             _(
@@ -673,8 +685,71 @@ def _kind_results(kind, stats) -> list:
                 "resolved": _n(resolved),
                 "no_result": _n(no_result),
             }
-        )
+        ),
+        *extra,
     ]
+
+
+# -- activities: report (issue 9) ----------------------------------------------------------
+
+
+def _activity_label(row) -> str:
+    """The kind's name in the report's language (Vietnamese), lower-cased to run in a
+    sentence; the label frozen with the figures when the kind is no longer known."""
+    kind = row.get("kind")
+    label = str(ActivityKind(kind).label) if kind in ActivityKind.values else row.get("label")
+    label = _nfc(label) or "—"
+    return label[:1].lower() + label[1:]
+
+
+def _activity_results(stats) -> list:
+    """The foreign-affairs activities that ended in the period, as one paragraph (and a
+    second on the incidents during them); nothing when there were none, or when the
+    figures were frozen before activities were counted."""
+    if "activities_by_kind" not in stats:
+        return []
+    incoming = stats.get("activities_incoming_secured") or 0
+    outgoing = stats.get("activities_outgoing") or 0
+    events = stats.get("activities_events") or 0
+    incidents = stats.get("activity_incidents") or 0
+    if not (incoming or outgoing or events or incidents):
+        return []
+    text = _(
+        "Về hoạt động đối ngoại, các cơ quan đã phối hợp thẩm tra thành viên, đánh giá tình "
+        "hình và bảo đảm an ninh cho %(incoming)s đoàn nước ngoài vào làm việc tại tỉnh, "
+        "%(outgoing)s đoàn của tỉnh đi công tác nước ngoài và %(events)s hội nghị, sự kiện, "
+        "hoạt động quốc tế khác đã kết thúc trong kỳ"
+    ) % {"incoming": _n(incoming), "outgoing": _n(outgoing), "events": _n(events)}
+    event_rows = [
+        row
+        for row in stats.get("activities_by_kind") or []
+        if row.get("count")
+        and row.get("kind") not in (ActivityKind.INCOMING, ActivityKind.OUTGOING)
+    ]
+    if event_rows:
+        text += _(", trong đó %(list)s") % {
+            "list": "; ".join(
+                _("%(kind)s: %(n)s") % {"kind": _activity_label(r), "n": _n(r["count"])}
+                for r in event_rows
+            )
+        }
+    out = [Para(text + ".")]
+    if incidents:
+        out.append(
+            Para(
+                _(
+                    "Trong thời gian diễn ra các hoạt động phát sinh %(n)s vụ việc về an ninh, "
+                    "trật tự; các vụ việc được mở hồ sơ để phối hợp xử lý theo Quy chế."
+                )
+                % {"n": _n(incidents)}
+            )
+        )
+    else:
+        out.append(Para(_("Trong thời gian diễn ra các hoạt động không phát sinh vụ việc nào.")))
+    return out
+
+
+# -- end activities: report ------------------------------------------------------------------
 
 
 def _timeliness(t: dict) -> list:

@@ -34,7 +34,9 @@ five queries (plus three over the small reference tables), not one per breakdown
   (one per combination that occurs), whatever the number of dossiers;
 * one count of the dossiers opened in the period and of those still open at its end;
 * one count over the tasks due in the period, one over the verification requests
-  answered or due in it, and one of the persons verified per requested agency.
+  answered or due in it, and one of the persons verified per requested agency;
+* one count of the foreign-affairs activities that ended in the period (see
+  `_activity_figures`).
 
 The result holds only JSON types (str, int, float, None, lists and dicts): it is
 frozen as it stands into a review's JSON field.
@@ -52,6 +54,12 @@ from django.utils import timezone
 
 from phoihop.accounts.choices import AgencyKind
 from phoihop.accounts.models import Agency
+from phoihop.activities.choices import (  # activities (issue 9)
+    ActivityKind,
+    ActivityStatus,
+    Opinion,
+)
+from phoihop.activities.models import Activity  # activities (issue 9)
 from phoihop.core import policy
 from phoihop.dossiers.choices import DossierStatus
 from phoihop.dossiers.models import Dossier, Task
@@ -59,6 +67,18 @@ from phoihop.regulations.choices import CategoryKind
 from phoihop.regulations.models import Category, CrimeType, Regulation
 from phoihop.subjects.choices import VERIFIED_OUTCOMES, VerificationOutcome
 from phoihop.subjects.models import Verification
+
+# -- activities: statistics (issue 9) --
+# An activity counts once the Police's opinion went back or it closed (not a refusal).
+SECURED_STATUSES = (ActivityStatus.ANSWERED, ActivityStatus.CLOSED)
+# The activity kinds the review counts as international events.
+EVENT_KINDS = (
+    ActivityKind.EVENT,
+    ActivityKind.NGO,
+    ActivityKind.PRESS,
+    ActivityKind.BORDER_VISIT,
+)
+# -- end activities: statistics --
 
 
 def _today() -> dt.date:
@@ -195,6 +215,55 @@ def _breakdowns(cube) -> dict[str, Any]:
     }
 
 
+# -- activities: statistics (issue 9) --------------------------------------------------------
+def _activity_figures(dossiers, incident_scope, date_from: dt.date, date_to: dt.date) -> dict:
+    """The foreign-affairs activities that ENDED in the period (`ends_on` within it) and
+    were not cancelled, counted through their dossier (so with the dossiers' scoping):
+
+    * incoming delegations *secured*: kind "incoming" with the Police's opinion sent
+      (status answered) or closed with an after-action report;
+    * outgoing delegations: kind "outgoing";
+    * international events: kinds "event", "ngo", "press" and "border_visit";
+    * incidents during activities: distinct dossiers linked to those activities as
+      incidents, among the dossiers the actor may aggregate.
+
+    `activities_by_kind` breaks the counted activities down by kind (every kind, in the
+    order of the choices), so that its counts add up to the three activity figures.
+    One query: the counts are conditional over the activities joined to their incidents.
+    """
+    # Worked through: the Police's opinion went back (or the activity closed), and it was
+    # not a refusal. An activity never notified, or refused, was not secured.
+    worked = Q(status__in=SECURED_STATUSES) & ~Q(opinion=Opinion.DISAGREE)
+    counts = {
+        kind: Count("pk", distinct=True, filter=Q(kind=kind) & worked)
+        for kind in ActivityKind.values
+    }
+    incidents = Q(incidents__isnull=False)
+    if incident_scope is not None:
+        incidents &= Q(incidents__in=incident_scope.values("pk"))
+    row = (
+        Activity.objects.filter(
+            dossier__in=dossiers.values("pk"), ends_on__gte=date_from, ends_on__lte=date_to
+        )
+        .exclude(status=ActivityStatus.CANCELLED)
+        .aggregate(**counts, incidents=Count("incidents", distinct=True, filter=incidents))
+    )
+    by_kind = [
+        {"kind": kind, "label": str(label), "count": row[kind]}
+        for kind, label in ActivityKind.choices
+    ]
+    return {
+        "activities_incoming_secured": row[ActivityKind.INCOMING],
+        "activities_outgoing": row[ActivityKind.OUTGOING],
+        "activities_events": sum(row[k] for k in EVENT_KINDS),
+        "activity_incidents": row["incidents"],
+        "activities_by_kind": by_kind,
+    }
+
+
+# -- end activities: statistics --------------------------------------------------------------
+
+
 def compute_statistics(
     *, actor, date_from: dt.date, date_to: dt.date, regulation: Regulation | None = None
 ) -> dict[str, Any]:
@@ -272,6 +341,17 @@ def compute_statistics(
             verification_counts["on_time"], verification_counts["due"]
         ),
     }
+    # -- activities: statistics (issue 9) --
+    # The incidents count among the dossiers the actor may aggregate, of any regulation.
+    activities = _activity_figures(
+        dossiers,
+        None
+        if policy.is_system(actor)
+        else policy.restrict(Dossier.objects.all(), actor, policy.AGGREGATE),
+        date_from,
+        date_to,
+    )
+    # -- end activities: statistics --
     status_labels = dict(DossierStatus.choices)
     for row in ended["by_category"] + ended["by_lead_agency"] + ended["by_outcome"]:
         row["status_label"] = str(status_labels.get(row["status"], row["status"]))
@@ -297,4 +377,5 @@ def compute_statistics(
         "by_month": ended["by_month"],
         "subjects_verified_by_agency": verified_by_agency,
         "timeliness": timeliness,
+        **activities,  # activities: statistics (issue 9)
     }

@@ -58,3 +58,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  - {row['name']} ({row['penal_code_article']}): {row['count']}")
         self.stdout.write(f"Vụ việc biên giới đã giải quyết: {stats['border_incidents_resolved']}")
         self.stdout.write(f"Đối tượng đã trao đổi, xác minh: {stats['subjects_verified']}")
+        self.stdout.write(
+            f"Hoạt động đối ngoại: {stats['activities_incoming_secured']} đoàn vào, "
+            f"{stats['activities_outgoing']} đoàn ra, {stats['activities_events']} sự kiện; "
+            f"{stats['activity_incidents']} vụ việc phát sinh trong hoạt động"
+        )
