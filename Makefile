@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIZE ?= 100000
 
-.PHONY: run test bench bench-matching lint install install-test clean
+.PHONY: run test bench bench-matching bench-bulletin lint install install-test clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench: install-test
 # Matching quality (recall@10, precision@1 against a plain fuzzy baseline) and latency.
 bench-matching: install-test
 	$(PY) benchmarks/matching_eval.py --size $(SIZE) $(BENCH_ARGS)
+
+# The public bulletin's pages with many articles, cached and not.
+bench-bulletin: install-test
+	$(PY) benchmarks/bulletin_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var
